@@ -1,0 +1,312 @@
+//! The `rates` binary: migrations on dump-loaded databases, the embedded
+//! default's lifecycle, the health check, and the documented settings.
+
+use std::{path::Path, process::Stdio, time::Duration};
+
+use nix::{
+    sys::signal::{Signal, kill},
+    unistd::Pid,
+};
+use tokio::process::{Child, Command};
+
+use crate::support::{cluster, shared_data};
+
+/// The binary under test, with no database settings inherited from the
+/// developer's environment.
+pub fn rates_command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rates"));
+    for var in [
+        "DATABASE_URL",
+        "PGHOST",
+        "PGPORT",
+        "PGUSER",
+        "PGDATABASE",
+        "PGPASSWORD",
+        "PGPASSWORD_FILE",
+        "DB_PASSWORD_FILE",
+        "RATES_CONFIG",
+        "RATES_LISTEN",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.kill_on_drop(true);
+    cmd
+}
+
+/// A database loaded by psql from the dump, as users of the Python
+/// reference have them: tables and keys, no migrations.
+async fn psql_loaded_database(name: &str) -> Option<String> {
+    let dump = shared_data("xeneta-rates-2021.sql")?;
+    let cluster = cluster().await;
+    cluster.admin(&format!("CREATE DATABASE {name}")).await;
+    let url = cluster.url(name);
+    let psql = rates::db::embedded::find_bin_dir(None)
+        .unwrap()
+        .join("psql");
+    let out = std::process::Command::new(psql)
+        .args(["-q", "-v", "ON_ERROR_STOP=1", "-d", &url, "-f"])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(url)
+}
+
+async fn migrate(url: &str) -> std::process::Output {
+    rates_command()
+        .arg("migrate")
+        .env("DATABASE_URL", url)
+        .output()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn migrate_is_safe_and_idempotent_on_a_psql_loaded_dump() {
+    let Some(url) = psql_loaded_database("psql_loaded").await else {
+        return;
+    };
+    for _ in 0..2 {
+        let out = migrate(&url).await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let (prices, indexed, deferrable): (i64, bool, bool) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM prices),
+                EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'prices_lane_day_idx'),
+                (SELECT bool_and(condeferrable) FROM pg_constraint WHERE contype = 'f')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((prices, indexed, deferrable), (56_689, true, true));
+}
+
+#[tokio::test]
+async fn replicas_migrating_together_do_not_race() {
+    let Some(url) = psql_loaded_database("racing").await else {
+        return;
+    };
+    let (a, b, c) = tokio::join!(migrate(&url), migrate(&url), migrate(&url));
+    for out in [a, b, c] {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let (applied, distinct): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT version) FROM _sqlx_migrations WHERE success",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(applied, distinct);
+    assert_eq!(
+        applied as usize,
+        rates::db::migrate::MIGRATOR.iter().count()
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn serve_embedded(data_dir: &Path, port: u16) -> Child {
+    rates_command()
+        .arg("serve")
+        .env("RATES_DATA_DIR", data_dir)
+        .env("RATES_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn healthcheck(port: u16) -> bool {
+    rates_command()
+        .arg("healthcheck")
+        .env("RATES_LISTEN", format!("0.0.0.0:{port}"))
+        .stderr(Stdio::null())
+        .status()
+        .await
+        .unwrap()
+        .success()
+}
+
+/// Waits (bounded) until the server is ready, using `rates healthcheck`.
+async fn wait_ready(port: u16) {
+    for _ in 0..600 {
+        if healthcheck(port).await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("server on port {port} never became ready");
+}
+
+fn postmaster_pid(data_dir: &Path) -> Option<Pid> {
+    let text = std::fs::read_to_string(data_dir.join("pgdata/postmaster.pid")).ok()?;
+    Some(Pid::from_raw(text.lines().next()?.trim().parse().ok()?))
+}
+
+async fn wait_gone(pid: Pid) -> bool {
+    for _ in 0..200 {
+        if kill(pid, None).is_err() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// A data directory the embedded server's unprivileged user can reach.
+fn embedded_data_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("rates-embedded-")
+        .tempdir_in(std::env::temp_dir())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn embedded_default_serves_demo_data_and_stops_cleanly() {
+    let dir = embedded_data_dir();
+    let port = free_port();
+    let mut server = serve_embedded(dir.path(), port);
+    wait_ready(port).await;
+
+    let base = format!("http://127.0.0.1:{port}");
+    let ports: serde_json::Value = reqwest::get(format!("{base}/ports"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ports = ports.as_array().unwrap();
+    assert!(
+        (100..=200).contains(&ports.len()),
+        "{} demo ports",
+        ports.len()
+    );
+    let postgres = postmaster_pid(dir.path()).expect("postmaster.pid");
+
+    kill(Pid::from_raw(server.id().unwrap() as i32), Signal::SIGTERM).unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(30), server.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status}");
+    assert!(
+        wait_gone(postgres).await,
+        "the embedded PostgreSQL outlived rates"
+    );
+    assert!(!healthcheck(port).await);
+
+    // A second start reuses the data rather than loading the demo again.
+    let mut again = serve_embedded(dir.path(), port);
+    wait_ready(port).await;
+    let again_ports: serde_json::Value = reqwest::get(format!("{base}/ports"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again_ports.as_array().unwrap().len(), ports.len());
+    kill(Pid::from_raw(again.id().unwrap() as i32), Signal::SIGINT).unwrap();
+    assert!(again.wait().await.unwrap().success());
+}
+
+#[tokio::test]
+async fn embedded_server_dies_with_a_killed_rates_and_is_recovered() {
+    let dir = embedded_data_dir();
+    let port = free_port();
+    let mut server = serve_embedded(dir.path(), port);
+    wait_ready(port).await;
+    let postgres = postmaster_pid(dir.path()).unwrap();
+
+    server.kill().await.unwrap(); // SIGKILL: no cleanup code runs in rates
+    assert!(
+        wait_gone(postgres).await,
+        "the embedded PostgreSQL outlived a killed rates"
+    );
+
+    let mut again = serve_embedded(dir.path(), port);
+    wait_ready(port).await;
+    kill(Pid::from_raw(again.id().unwrap() as i32), Signal::SIGTERM).unwrap();
+    assert!(again.wait().await.unwrap().success());
+}
+
+#[tokio::test]
+async fn healthcheck_fails_when_nothing_listens() {
+    assert!(!healthcheck(free_port()).await);
+}
+
+#[tokio::test]
+async fn serve_help_documents_every_setting() {
+    let out = rates_command()
+        .args(["serve", "--help"])
+        .output()
+        .await
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for setting in [
+        "RATES_LISTEN",
+        "RATES_CONTAINER_NAME",
+        "RATES_MAX_RANGE_DAYS",
+        "RATES_REQUEST_TIMEOUT_SECS",
+        "RATES_SHUTDOWN_GRACE_SECS",
+        "RATES_MIGRATE",
+        "DATABASE_URL",
+        "PGHOST",
+        "PGPORT",
+        "PGUSER",
+        "PGDATABASE",
+        "PGSSLMODE",
+        "PGPASSWORD_FILE",
+        "DB_PASSWORD_FILE",
+        "PGPASSWORD",
+        "RATES_DB_MAX_CONNECTIONS",
+        "RATES_DATA_DIR",
+        "RATES_PG_BIN_DIR",
+        "RATES_DEMO_DATA",
+        "RATES_CONFIG",
+        "RATES_LOG_FORMAT",
+        "RATES_LOG",
+    ] {
+        assert!(help.contains(setting), "--help does not mention {setting}");
+    }
+}
+
+#[tokio::test]
+async fn bad_database_settings_fail_without_leaking_the_password() {
+    let out = rates_command()
+        .arg("migrate")
+        .env(
+            "DATABASE_URL",
+            "postgres://rates:hunter2-secret@127.0.0.1:1/nowhere",
+        )
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("hunter2-secret"), "{all}");
+    assert!(all.contains("error"), "{all}");
+}

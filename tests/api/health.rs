@@ -1,0 +1,153 @@
+use serde_json::json;
+
+use crate::support::spawn_app;
+
+#[tokio::test]
+async fn root_greets() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_json("/").await;
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({ "message": "Hello world!" }));
+}
+
+#[tokio::test]
+async fn health_reports_container_and_database_state() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_json("/health").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({ "status": "Healthy!", "container": "test-container" })
+    );
+
+    app.pool.close().await;
+    let (status, body) = app.get_json("/health").await;
+    assert_eq!(status, 503);
+    assert_eq!(
+        body,
+        json!({ "status": "Unhealthy", "container": "test-container" })
+    );
+}
+
+#[tokio::test]
+async fn livez_does_not_need_the_database() {
+    let app = spawn_app().await;
+    app.pool.close().await;
+    let (status, body) = app.get_json("/livez").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "alive");
+}
+
+#[tokio::test]
+async fn readyz_requires_database_and_migrations() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "ready");
+
+    sqlx::query(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(status, 503);
+    assert_eq!(body["reason"], "migrations not applied");
+
+    app.pool.close().await;
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(status, 503);
+    assert_eq!(body["reason"], "database unreachable");
+}
+
+#[tokio::test]
+async fn number_of_tables_is_a_string_from_information_schema() {
+    let app = spawn_app().await;
+    let expected: i64 = sqlx::query_scalar("SELECT count(*) FROM information_schema.tables")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (status, body) = app.get_json("/number_of_tables").await;
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({ "number_of_tables": expected.to_string() }));
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+    for path in ["/", "/livez", "/nope", "/rates?date_from=x"] {
+        let response = app.get(path).await;
+        let id = response.headers().get("x-request-id");
+        assert!(id.is_some_and(|v| !v.is_empty()), "{path}");
+    }
+    let response = reqwest::Client::new()
+        .get(format!("{}/", app.address))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "abc-123");
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_json() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_json("/no/such/thing").await;
+    assert_eq!(status, 404);
+    assert!(body["error"].as_str().unwrap().contains("/no/such/thing"));
+
+    let response = reqwest::Client::new()
+        .post(format!("{}/rates", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["error"].is_string());
+}
+
+#[tokio::test]
+async fn openapi_document_describes_every_endpoint() {
+    let app = spawn_app().await;
+    let (status, doc) = app.get_json("/openapi.json").await;
+    assert_eq!(status, 200);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for path in [
+        "/",
+        "/health",
+        "/livez",
+        "/readyz",
+        "/number_of_tables",
+        "/rates",
+        "/ports",
+        "/ports/{code}",
+        "/regions",
+        "/regions/{slug}",
+    ] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} missing");
+    }
+    let params = doc["paths"]["/rates"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    assert_eq!(params.len(), 4);
+}
+
+#[tokio::test]
+async fn docs_ui_is_served_without_a_cdn() {
+    let app = spawn_app().await;
+    let response = app.get("/docs/").await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(
+        !html.contains("://"),
+        "docs page loads remote assets: {html}"
+    );
+    // The assets themselves are in the binary.
+    assert_eq!(app.get("/docs/swagger-ui-bundle.js").await.status(), 200);
+}

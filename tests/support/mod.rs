@@ -1,0 +1,369 @@
+//! Test harness shared by the test binaries: one private PostgreSQL per test
+//! process (started on first use, stopped and deleted at exit), a fresh
+//! database per test cloned from a migrated template, and the application
+//! served on a random port through the same `Application` seam as production.
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{
+        OnceLock,
+        atomic::{AtomicU32, Ordering},
+    },
+};
+
+use rates::{
+    config::Settings,
+    db::{
+        self,
+        embedded::{EmbeddedOptions, EmbeddedPostgres},
+    },
+    import::{ImportMode, ImportOptions},
+    startup::Application,
+};
+use serde_json::Value;
+use sqlx::{Executor, PgPool, postgres::PgPoolOptions};
+use tokio::sync::OnceCell;
+
+/// A dataset a test database starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dataset {
+    /// Migrated schema, no rows.
+    Empty,
+    /// `../shared/data/xeneta-rates-2021.sql`, imported.
+    Xeneta2021,
+    /// `../shared/data/xeneta-rates-2016.sql`, imported.
+    Xeneta2016,
+}
+
+impl Dataset {
+    fn template(self) -> &'static str {
+        match self {
+            Dataset::Empty => "tpl_empty",
+            Dataset::Xeneta2021 => "tpl_xeneta_2021",
+            Dataset::Xeneta2016 => "tpl_xeneta_2016",
+        }
+    }
+
+    /// The dump file, when the dataset comes from one.
+    pub fn dump(self) -> Option<&'static str> {
+        match self {
+            Dataset::Empty => None,
+            Dataset::Xeneta2021 => Some("xeneta-rates-2021.sql"),
+            Dataset::Xeneta2016 => Some("xeneta-rates-2016.sql"),
+        }
+    }
+}
+
+/// `../shared/data/NAME` (or `$RATES_SHARED_DATA/NAME`), if present. When it
+/// is not, says so visibly: those tests skip rather than fail locally, and
+/// `.ci/run` refuses to run without the data.
+pub fn shared_data(name: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("RATES_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    let path = dir.join(name);
+    if path.is_file() {
+        Some(path)
+    } else {
+        eprintln!(
+            "SKIPPED: {} not found (set RATES_SHARED_DATA)",
+            path.display()
+        );
+        None
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub pool: PgPool,
+    pub database: String,
+    client: reqwest::Client,
+}
+
+impl TestApp {
+    pub async fn get(&self, path_and_query: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.address, path_and_query))
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// Status and JSON body of a GET.
+    pub async fn get_json(&self, path_and_query: &str) -> (u16, Value) {
+        let response = self.get(path_and_query).await;
+        let status = response.status().as_u16();
+        let body = response.json().await.expect("body is not JSON");
+        (status, body)
+    }
+
+    /// A URL to this test's database, for running the `rates` binary on it.
+    pub async fn database_url(&self) -> String {
+        cluster().await.url(&self.database)
+    }
+}
+
+/// An app over an empty, migrated database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Dataset::Empty)
+        .await
+        .expect("the empty dataset needs no files")
+}
+
+/// An app over a copy of `dataset`; `None` when its dump is not available.
+pub async fn spawn_app_with(dataset: Dataset) -> Option<TestApp> {
+    spawn_app_configured(dataset, |_| {}).await
+}
+
+/// Like [`spawn_app_with`], letting the test adjust the settings.
+pub async fn spawn_app_configured(
+    dataset: Dataset,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
+    init_test_logging();
+    let database = fresh_database(dataset).await?;
+    let cluster = cluster().await;
+    let pool = PgPoolOptions::new()
+        .max_connections(5)
+        .connect_with(cluster.pg.connect_options(&database))
+        .await
+        .expect("connecting to the test database");
+
+    let mut settings = Settings::default();
+    settings.listen = "127.0.0.1:0".into();
+    settings.container_name = Some("test-container".into());
+    configure(&mut settings);
+    let app = Application::build(&settings, pool.clone())
+        .await
+        .expect("building the app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until(std::future::pending()));
+    Some(TestApp {
+        address,
+        pool,
+        database,
+        client: reqwest::Client::new(),
+    })
+}
+
+/// A new database cloned from the dataset's template.
+pub async fn fresh_database(dataset: Dataset) -> Option<String> {
+    let template = template(dataset).await?;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let name = format!("test_{}", NEXT.fetch_add(1, Ordering::Relaxed));
+    cluster()
+        .await
+        .admin(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+        .await;
+    Some(name)
+}
+
+async fn template(dataset: Dataset) -> Option<&'static str> {
+    static EMPTY: OnceCell<()> = OnceCell::const_new();
+    static X2021: OnceCell<()> = OnceCell::const_new();
+    static X2016: OnceCell<()> = OnceCell::const_new();
+    let cell = match dataset {
+        Dataset::Empty => &EMPTY,
+        Dataset::Xeneta2021 => &X2021,
+        Dataset::Xeneta2016 => &X2016,
+    };
+    let dump = match dataset.dump() {
+        Some(name) => Some(shared_data(name)?),
+        None => None,
+    };
+    cell.get_or_init(|| build_template(dataset.template(), dump))
+        .await;
+    Some(dataset.template())
+}
+
+/// Creates a template database: migrated, then loaded from `dump`.
+async fn build_template(name: &str, dump: Option<PathBuf>) {
+    let cluster = cluster().await;
+    cluster.admin(&format!("CREATE DATABASE {name}")).await;
+    // A template must have no open connections when cloned: this pool is
+    // closed before anyone clones it.
+    let pool = PgPoolOptions::new()
+        .max_connections(2)
+        .connect_with(cluster.pg.connect_options(name))
+        .await
+        .expect("connecting to the template");
+    db::migrate::run(&pool)
+        .await
+        .expect("migrating the template");
+    if let Some(dump) = dump {
+        let options = ImportOptions {
+            mode: ImportMode::Replace,
+            progress: false,
+        };
+        rates::import::import_files(&pool, &[dump], &options)
+            .await
+            .expect("importing the dump into the template");
+        pool.execute("VACUUM ANALYZE").await.expect("vacuum");
+    }
+    pool.close().await;
+}
+
+/// The process's PostgreSQL.
+pub struct Cluster {
+    pub pg: EmbeddedPostgres,
+    pub root: PathBuf,
+}
+
+impl Cluster {
+    /// Runs a statement on the `postgres` maintenance database.
+    pub async fn admin(&self, sql: &str) {
+        let mut conn = sqlx::ConnectOptions::connect(&self.pg.connect_options("postgres"))
+            .await
+            .expect("connecting to the maintenance database");
+        conn.execute(sqlx::AssertSqlSafe(sql))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// `postgres://` URL with the generated superuser password.
+    pub fn url(&self, database: &str) -> String {
+        let password = std::fs::read_to_string(self.root.join("superuser.password"))
+            .expect("reading the cluster password");
+        format!(
+            "postgres://rates:{}@127.0.0.1:{}/{database}",
+            password.trim(),
+            self.pg.port()
+        )
+    }
+}
+
+pub async fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceCell<Cluster> = OnceCell::const_new();
+    CLUSTER
+        .get_or_init(|| async {
+            let base = std::env::temp_dir().join("rates-tests");
+            remove_abandoned_clusters(&base);
+            let root = base.join(std::process::id().to_string());
+            let pg = EmbeddedPostgres::start(EmbeddedOptions {
+                data_root: root.clone(),
+                bin_dir: None,
+                port: 0,
+                fast_unsafe: true,
+            })
+            .await
+            .expect("starting the test PostgreSQL");
+            stop_at_exit(&root);
+            Cluster { pg, root }
+        })
+        .await
+}
+
+/// Statics are never dropped, so the cluster is stopped and deleted by an
+/// `atexit` hook when the test binary exits.
+fn stop_at_exit(root: &Path) {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    extern "C" fn cleanup() {
+        if let Some(root) = ROOT.get() {
+            stop_postmaster(root);
+            let _ = std::fs::remove_dir_all(root);
+        }
+    }
+    if ROOT.set(root.to_owned()).is_ok() {
+        // SAFETY: registers a plain `extern "C" fn` with no captured state.
+        unsafe { libc::atexit(cleanup) };
+    }
+}
+
+fn stop_postmaster(root: &Path) {
+    let Some(pid) = std::fs::read_to_string(root.join("pgdata/postmaster.pid"))
+        .ok()
+        .and_then(|s| s.lines().next()?.trim().parse::<i32>().ok())
+    else {
+        return;
+    };
+    // SAFETY: plain syscalls on a pid we started.
+    unsafe {
+        libc::kill(pid, libc::SIGINT);
+        for _ in 0..100 {
+            if libc::kill(pid, 0) != 0 {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        libc::kill(pid, libc::SIGQUIT);
+    }
+}
+
+/// Clusters of test processes that died without cleaning up (their server
+/// died with them, by the parent-death signal).
+fn remove_abandoned_clusters(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let pid = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<i32>().ok());
+        // SAFETY: signal 0 only checks that the process exists.
+        if let Some(pid) = pid
+            && unsafe { libc::kill(pid, 0) } != 0
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// `TEST_LOG=1` shows the service's logs while tests run.
+fn init_test_logging() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        rates::telemetry::init(&Default::default());
+    }
+}
+
+/// The `/rates` answer computed independently, straight from `prices` with a
+/// recursive CTE: the oracle the API is compared with.
+pub async fn expected_rates(
+    pool: &PgPool,
+    origin: &str,
+    destination: &str,
+    from: &str,
+    to: &str,
+) -> Vec<(String, i64, Option<f64>)> {
+    sqlx::query_as(
+        "WITH RECURSIVE
+           o(slug) AS (SELECT $1::text UNION SELECT r.slug FROM regions r JOIN o ON r.parent_slug = o.slug),
+           d(slug) AS (SELECT $2::text UNION SELECT r.slug FROM regions r JOIN d ON r.parent_slug = d.slug)
+         SELECT to_char(g.day, 'YYYY-MM-DD'), count(p.price),
+                CASE WHEN count(p.price) >= 3 THEN avg(p.price)::float8 END
+           FROM generate_series($3::date, $4::date, interval '1 day') g(day)
+           LEFT JOIN prices p
+             ON p.day = g.day
+            AND p.orig_code IN (SELECT code FROM ports WHERE code = $1 OR parent_slug IN (SELECT slug FROM o))
+            AND p.dest_code IN (SELECT code FROM ports WHERE code = $2 OR parent_slug IN (SELECT slug FROM d))
+          GROUP BY g.day
+          ORDER BY g.day DESC",
+    )
+    .bind(origin)
+    .bind(destination)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+    .expect("oracle query")
+}
+
+/// Asserts that a `/rates` body equals the oracle's answer (prices to within
+/// floating-point rounding of the mean).
+pub fn assert_rates_match(body: &Value, expected: &[(String, i64, Option<f64>)]) {
+    let rates = body["rates"].as_array().expect("rates array");
+    assert_eq!(rates.len(), expected.len(), "number of days");
+    for (got, (day, count, price)) in rates.iter().zip(expected) {
+        assert_eq!(got["day"], *day);
+        assert_eq!(got["count"], *count, "count on {day}");
+        match (got["price"].as_f64(), price) {
+            (None, None) => assert!(got["price"].is_null()),
+            (Some(g), Some(e)) => assert!(
+                (g - e).abs() <= e.abs() * 1e-12,
+                "price on {day}: {g} vs {e}"
+            ),
+            (g, e) => panic!("price on {day}: {g:?} vs {e:?}"),
+        }
+    }
+}
