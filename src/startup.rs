@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use crate::{
     config::Settings,
     http::{self, ApiConfig, AppState},
+    read_model,
 };
 
 /// A bound, not yet serving, HTTP application.
@@ -29,8 +30,12 @@ impl Application {
             max_range_days: settings.max_range_days,
             request_timeout: Duration::from_secs(settings.request_timeout_secs),
         };
+        let model = read_model::sync::start(pool.clone())
+            .await
+            .context("loading the read model")?;
         let state = AppState {
             pool,
+            model,
             config: Arc::new(config),
         };
         Ok(Self {

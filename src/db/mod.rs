@@ -2,9 +2,7 @@
 //! next to the function that runs it.
 
 pub mod embedded;
-pub mod locations;
 pub mod migrate;
-pub mod rates;
 pub mod reference;
 
 use anyhow::Context;

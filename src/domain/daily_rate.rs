@@ -18,7 +18,7 @@ pub struct DailyRate {
 impl DailyRate {
     /// From a day's sum and count of prices. The sum is exact (integers), so
     /// the mean is the correctly rounded quotient.
-    pub fn from_sum(day: NaiveDate, count: u64, sum: i64) -> Self {
+    pub fn from_sum(day: NaiveDate, count: u64, sum: i128) -> Self {
         let price = (count >= MIN_PRICES_FOR_AVERAGE).then(|| sum as f64 / count as f64);
         Self { count, day, price }
     }

@@ -4,6 +4,7 @@ mod health;
 mod openapi;
 mod rates;
 mod reference;
+mod ui;
 
 use std::{sync::Arc, time::Duration};
 
@@ -23,13 +24,14 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::error::ApiError;
+use crate::{error::ApiError, read_model::ReadModel};
 pub use openapi::ApiDoc;
 
 /// What handlers share.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
+    pub model: Arc<ReadModel>,
     pub config: Arc<ApiConfig>,
 }
 
@@ -54,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ports/{code}", get(reference::port))
         .route("/regions", get(reference::regions))
         .route("/regions/{slug}", get(reference::region))
+        .route("/ui", get(ui::page))
         .merge(openapi::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

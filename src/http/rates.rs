@@ -3,14 +3,16 @@
 use axum::{
     Json,
     extract::{Query, State, rejection::QueryRejection},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
 };
 use serde::Serialize;
 
 use super::AppState;
 use crate::{
-    db,
     domain::{DailyRate, DayRange, InvalidInput, LocationCode, parse_day},
     error::{ApiError, ErrorBody},
+    read_model::Side,
 };
 
 /// Longest query string considered; real queries are under 100 bytes.
@@ -52,34 +54,57 @@ struct RatesRequest {
 
 #[utoipa::path(get, path = "/rates", tag = "rates", params(RatesParams),
     responses(
-        (status = 200, description = "Daily average prices, newest day first", body = RatesResponse),
+        (status = 200, description = "Daily average prices, newest day first. \
+            The `ETag` changes whenever the data does; send it back in `If-None-Match`.",
+            body = RatesResponse),
+        (status = 304, description = "Unchanged since the `ETag` given in `If-None-Match`"),
         (status = 400, description = "Invalid or unknown parameter", body = ErrorBody)))]
 pub async fn rates(
     State(state): State<AppState>,
+    headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Result<Json<RatesResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let Query(pairs) = query.map_err(|_| ApiError::BadRequest("malformed query string".into()))?;
     let request = RatesRequest::parse(&pairs, state.config.max_range_days)?;
-    let origins = ports_of(&state, "orig_code", &request.origin).await?;
-    let destinations = ports_of(&state, "dest_code", &request.destination).await?;
-    let rates = db::rates::daily_rates(&state.pool, &origins, &destinations, request.range).await?;
-    Ok(Json(RatesResponse { rates }))
+    let snapshot = state.model.snapshot();
+    let route = snapshot
+        .route(&request.origin, &request.destination)
+        .map_err(|side| unknown_location(side, &request))?;
+    let etag = snapshot.etag().clone();
+    let validators = [
+        (header::ETAG, etag.clone()),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+    ];
+    if matches_etag(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, validators).into_response());
+    }
+    let rates = route.daily_rates(request.range);
+    Ok((validators, Json(RatesResponse { rates })).into_response())
 }
 
-async fn ports_of(
-    state: &AppState,
-    param: &'static str,
-    location: &LocationCode,
-) -> Result<Vec<String>, ApiError> {
-    db::locations::resolve_ports(&state.pool, location)
-        .await?
-        .ok_or_else(|| {
-            InvalidInput::new(
-                param,
-                format!("unknown port code or region slug {location}"),
-            )
-            .into()
-        })
+fn unknown_location(side: Side, request: &RatesRequest) -> ApiError {
+    let (param, location) = match side {
+        Side::Origin => ("orig_code", &request.origin),
+        Side::Destination => ("dest_code", &request.destination),
+    };
+    InvalidInput::new(
+        param,
+        format!("unknown port code or region slug {location}"),
+    )
+    .into()
+}
+
+/// `If-None-Match` holds our current tag (or `*`); weak tags compare equal
+/// to strong ones for this purpose (RFC 9110, 13.1.2).
+fn matches_etag(headers: &HeaderMap, etag: &HeaderValue) -> bool {
+    let ours = etag.to_str().unwrap_or_default();
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == ours || tag == "*")
 }
 
 /// Canonical parameter names and their accepted aliases.

@@ -117,7 +117,7 @@ async fn replicas_migrating_together_do_not_race() {
     );
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -151,3 +151,19 @@ async fn docs_ui_is_served_without_a_cdn() {
     // The assets themselves are in the binary.
     assert_eq!(app.get("/docs/swagger-ui-bundle.js").await.status(), 200);
 }
+
+#[tokio::test]
+async fn web_ui_is_served_without_a_cdn() {
+    let app = spawn_app().await;
+    let response = app.get("/ui").await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = response.text().await.unwrap();
+    assert!(html.contains("fetch(`/rates?"), "the page queries the API");
+    assert!(!html.contains("src=\"http"), "the page loads remote assets");
+}

@@ -168,10 +168,12 @@ async fn imports_csv_files() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(counts(&app).await, (2, 2, 3));
-    let (status, body) = app
-        .get_json("/rates?date_from=2024-01-01&date_to=2024-01-01&orig_code=world&dest_code=BBBBB")
+    let body = app
+        .get_json_until(
+            "/rates?date_from=2024-01-01&date_to=2024-01-01&orig_code=world&dest_code=BBBBB",
+            |body| body["rates"][0]["count"] == 3,
+        )
         .await;
-    assert_eq!(status, 200);
     assert_eq!(body["rates"][0]["price"], 20.0);
     let (_, north) = app.get_json("/regions/north").await;
     assert_eq!(north["name"], "North, far");

@@ -5,6 +5,8 @@
 mod support;
 
 mod cli;
+mod exactness;
+mod freshness;
 mod health;
 mod import;
 mod rates;

@@ -1,7 +1,8 @@
 use serde_json::{Value, json};
 
 use crate::support::{
-    Dataset, assert_rates_match, expected_rates, spawn_app, spawn_app_configured, spawn_app_with,
+    Dataset, TestApp, assert_rates_match, expected_rates, spawn_app, spawn_app_configured,
+    spawn_app_seeded, spawn_app_with,
 };
 
 const JANUARY_CNGGZ_EETLL: &str =
@@ -88,11 +89,13 @@ async fn days_without_prices_count_zero_with_null_price() {
 }
 
 /// A tree four levels deep, built by hand: root > mid > leaf > deep, one port
-/// in each, so every level's expansion is distinct.
-async fn deep_tree_app() -> crate::support::TestApp {
-    let app = spawn_app().await;
-    sqlx::raw_sql(
-        "INSERT INTO regions VALUES
+/// in each, so every level's expansion is distinct; `more` SQL runs after.
+async fn deep_tree_app(more: &str) -> TestApp {
+    let seed = format!("{DEEP_TREE}{more}");
+    spawn_app_seeded(&seed).await
+}
+
+const DEEP_TREE: &str = "INSERT INTO regions VALUES
            ('root', 'Root', NULL), ('mid', 'Mid', 'root'), ('leaf', 'Leaf', 'mid'),
            ('deep', 'Deep', 'leaf'), ('other', 'Other', NULL);
          INSERT INTO ports VALUES
@@ -102,17 +105,11 @@ async fn deep_tree_app() -> crate::support::TestApp {
          INSERT INTO prices VALUES
            ('PROOT', 'POTHR', '2024-01-01', 100), ('PMIDD', 'POTHR', '2024-01-01', 200),
            ('PLEAF', 'POTHR', '2024-01-01', 300), ('PDEEP', 'POTHR', '2024-01-01', 400),
-           ('PDEEP', 'POTHR', '2024-01-02', 10), ('PDEEP', 'POTHR', '2024-01-02', 20);",
-    )
-    .execute(&app.pool)
-    .await
-    .unwrap();
-    app
-}
+           ('PDEEP', 'POTHR', '2024-01-02', 10), ('PDEEP', 'POTHR', '2024-01-02', 20);";
 
 #[tokio::test]
 async fn region_expansion_reaches_every_depth() {
-    let app = deep_tree_app().await;
+    let app = deep_tree_app("").await;
     let day1 = |body: &Value| body["rates"][1].clone();
     let query = |orig: &str| {
         format!("/rates?date_from=2024-01-01&date_to=2024-01-02&orig_code={orig}&dest_code=other")
@@ -144,11 +141,7 @@ async fn region_expansion_reaches_every_depth() {
 
 #[tokio::test]
 async fn a_region_without_ports_answers_zero_counts() {
-    let app = deep_tree_app().await;
-    sqlx::query("INSERT INTO regions VALUES ('empty', 'Empty', 'root')")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    let app = deep_tree_app("INSERT INTO regions VALUES ('empty', 'Empty', 'root');").await;
     let (status, body) = app
         .get_json("/rates?date_from=2024-01-01&date_to=2024-01-01&orig_code=empty&dest_code=other")
         .await;
@@ -161,11 +154,7 @@ async fn a_region_without_ports_answers_zero_counts() {
 
 #[tokio::test]
 async fn a_cycle_in_the_region_tree_does_not_hang() {
-    let app = deep_tree_app().await;
-    sqlx::query("UPDATE regions SET parent_slug = 'deep' WHERE slug = 'root'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    let app = deep_tree_app("UPDATE regions SET parent_slug = 'deep' WHERE slug = 'root';").await;
     let (status, body) = app
         .get_json("/rates?date_from=2024-01-01&date_to=2024-01-01&orig_code=leaf&dest_code=other")
         .await;
@@ -281,11 +270,8 @@ async fn oversized_parameters_are_rejected() {
 
 #[tokio::test]
 async fn the_maximum_range_is_configurable() {
-    let Some(app) = spawn_app_configured(Dataset::Empty, |s| s.max_range_days = 31).await else {
-        unreachable!()
-    };
-    sqlx::raw_sql("INSERT INTO regions VALUES ('r', 'R', NULL); INSERT INTO ports VALUES ('AAAAA', 'A', 'r');")
-        .execute(&app.pool)
+    let seed = "INSERT INTO regions VALUES ('r', 'R', NULL); INSERT INTO ports VALUES ('AAAAA', 'A', 'r');";
+    let app = spawn_app_configured(Dataset::Empty, seed, |s| s.max_range_days = 31)
         .await
         .unwrap();
     let q =

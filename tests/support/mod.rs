@@ -98,6 +98,23 @@ impl TestApp {
         (status, body)
     }
 
+    /// GETs `path` until `done` holds for the body (the read model follows
+    /// writes asynchronously, within milliseconds); panics after 10 s.
+    pub async fn get_json_until(&self, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let (_, body) = self.get_json(path).await;
+            if done(&body) {
+                return body;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{path} never satisfied the condition: {body}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     /// A URL to this test's database, for running the `rates` binary on it.
     pub async fn database_url(&self) -> String {
         cluster().await.url(&self.database)
@@ -113,12 +130,20 @@ pub async fn spawn_app() -> TestApp {
 
 /// An app over a copy of `dataset`; `None` when its dump is not available.
 pub async fn spawn_app_with(dataset: Dataset) -> Option<TestApp> {
-    spawn_app_configured(dataset, |_| {}).await
+    spawn_app_configured(dataset, "", |_| {}).await
 }
 
-/// Like [`spawn_app_with`], letting the test adjust the settings.
+/// An app over an empty database into which `seed` (SQL) was run first.
+pub async fn spawn_app_seeded(seed: &str) -> TestApp {
+    spawn_app_configured(Dataset::Empty, seed, |_| {})
+        .await
+        .expect("the empty dataset needs no files")
+}
+
+/// An app over `dataset` plus `seed` (SQL), with adjusted settings.
 pub async fn spawn_app_configured(
     dataset: Dataset,
+    seed: &str,
     configure: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
     init_test_logging();
@@ -129,10 +154,16 @@ pub async fn spawn_app_configured(
         .connect_with(cluster.pg.connect_options(&database))
         .await
         .expect("connecting to the test database");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(seed))
+        .execute(&pool)
+        .await
+        .expect("seeding the test database");
 
-    let mut settings = Settings::default();
-    settings.listen = "127.0.0.1:0".into();
-    settings.container_name = Some("test-container".into());
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".into(),
+        container_name: Some("test-container".into()),
+        ..Settings::default()
+    };
     configure(&mut settings);
     let app = Application::build(&settings, pool.clone())
         .await

@@ -1,0 +1,191 @@
+//! Keeps the read model in step with PostgreSQL.
+//!
+//! Triggers (migration 0003) keep `lane_days` exact and `NOTIFY rates_changed`
+//! at commit. On each notification the model reads the `lane_days` rows whose
+//! `version` is at or above its horizon (the xmin of the snapshot it last read
+//! in, so no commit is missed whatever order transactions commit in), applies
+//! them, and swaps in the new snapshot. Reference changes reload everything.
+//! A lost listener connection, and a periodic poll, lead to the same catch-up,
+//! so a notification lost in a reconnect gap delays an update but cannot
+//! leave the model stale.
+
+use std::{sync::Arc, time::Duration};
+
+use futures_util::TryStreamExt;
+use sqlx::{Executor, PgPool, Postgres, Transaction, postgres::PgListener};
+
+use super::{Lanes, ReadModel, Reference, Snapshot, lanes::day_number};
+
+const CHANNEL: &str = "rates_changed";
+/// Backstop for notifications lost while the listener was reconnecting.
+const POLL: Duration = Duration::from_secs(5);
+
+/// The sync task's position in the database's history.
+struct Sync {
+    pool: PgPool,
+    model: Arc<ReadModel>,
+    /// Rows with a version at or above this may be new to us.
+    horizon: i64,
+    reference_version: i64,
+}
+
+/// Loads the model and starts the task that keeps it fresh.
+pub async fn start(pool: PgPool) -> Result<Arc<ReadModel>, sqlx::Error> {
+    // Subscribe before loading: a commit between the two is then seen twice,
+    // never missed.
+    let mut listener = PgListener::connect_with(&pool).await?;
+    listener.listen(CHANNEL).await?;
+
+    let mut tx = begin_snapshot(&pool).await?;
+    let (horizon, reference_version) = markers(&mut tx).await?;
+    let snapshot = full_load(&mut tx).await?;
+    tx.commit().await?;
+
+    let model = Arc::new(ReadModel::new(snapshot));
+    let sync = Sync {
+        pool,
+        model: model.clone(),
+        horizon,
+        reference_version,
+    };
+    tokio::spawn(sync.run(listener));
+    Ok(model)
+}
+
+impl Sync {
+    async fn run(mut self, mut listener: PgListener) {
+        let mut poll = tokio::time::interval(POLL);
+        loop {
+            tokio::select! {
+                received = listener.try_recv() => match received {
+                    // One catch-up covers every notification queued so far.
+                    Ok(Some(_)) => while listener.next_buffered().is_some() {},
+                    Ok(None) => tracing::warn!("change listener reconnected; catching up"),
+                    Err(e) => {
+                        if self.pool.is_closed() {
+                            return;
+                        }
+                        tracing::warn!(error = %e, "change listener failed; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        // Re-subscribe before catching up, so nothing falls in between.
+                        let _ = listener.execute("SELECT 1").await;
+                    }
+                },
+                _ = poll.tick() => {}
+            }
+            if let Err(e) = self.catch_up().await {
+                tracing::warn!(error = %e, "read model catch-up failed; will retry");
+            }
+        }
+    }
+
+    async fn catch_up(&mut self) -> Result<(), sqlx::Error> {
+        // One statement, so one snapshot and one round trip: markers and the
+        // changed rows (none: a single row of NULLs).
+        let rows: Vec<ChangeRow> = sqlx::query_as(
+            "SELECT m.horizon, m.reference, l.orig_code, l.dest_code, l.day, l.n, l.total
+               FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon,
+                            reference
+                       FROM data_version) AS m
+               LEFT JOIN lane_days AS l ON l.version >= $1",
+        )
+        .bind(self.horizon)
+        .fetch_all(&self.pool)
+        .await?;
+        let Some(&(horizon, reference_version, ..)) = rows.first() else {
+            return Ok(());
+        };
+        if reference_version != self.reference_version {
+            return self.reload().await;
+        }
+        let changes: Vec<LaneDay> = rows
+            .into_iter()
+            .filter_map(|(_, _, orig, dest, day, n, total)| Some((orig?, dest?, day?, n?, total?)))
+            .collect();
+        if !changes.is_empty() {
+            let current = self.model.snapshot();
+            let mut lanes = current.lanes.clone();
+            for row in changes {
+                apply(&current.reference, &mut lanes, row);
+            }
+            self.model
+                .replace(Snapshot::new(current.reference.clone(), lanes));
+        }
+        self.horizon = horizon;
+        Ok(())
+    }
+
+    /// Reference data changed: rebuild everything from one snapshot.
+    async fn reload(&mut self) -> Result<(), sqlx::Error> {
+        let mut tx = begin_snapshot(&self.pool).await?;
+        let (horizon, reference_version) = markers(&mut tx).await?;
+        let snapshot = full_load(&mut tx).await?;
+        tx.commit().await?;
+        self.model.replace(snapshot);
+        self.horizon = horizon;
+        self.reference_version = reference_version;
+        Ok(())
+    }
+}
+
+/// Markers, then an optional changed lane-day.
+type ChangeRow = (
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<chrono::NaiveDate>,
+    Option<i64>,
+    Option<i64>,
+);
+
+type LaneDay = (String, String, chrono::NaiveDate, i64, i64);
+
+fn apply(reference: &Reference, lanes: &mut Lanes, (orig, dest, day, n, total): LaneDay) {
+    match (reference.id(&orig), reference.id(&dest)) {
+        (Some(o), Some(d)) => lanes.set(o, d, day_number(day), n.max(0) as u64, total),
+        // Only possible for emptied lanes of deleted ports: prices reference
+        // ports through foreign keys.
+        _ if n == 0 => {}
+        _ => tracing::warn!(orig, dest, "lane_days row for an unknown port ignored"),
+    }
+}
+
+/// A read-only transaction whose statements all see one snapshot.
+async fn begin_snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .await
+}
+
+/// The snapshot's xmin (every transaction below it is finished and visible)
+/// and the reference data version.
+async fn markers(tx: &mut Transaction<'static, Postgres>) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, reference FROM data_version",
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+async fn full_load(tx: &mut Transaction<'static, Postgres>) -> Result<Snapshot, sqlx::Error> {
+    let ports: Vec<(String, String)> = sqlx::query_as("SELECT code, parent_slug FROM ports")
+        .fetch_all(&mut **tx)
+        .await?;
+    let regions: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT slug, parent_slug FROM regions")
+            .fetch_all(&mut **tx)
+            .await?;
+    let reference = Arc::new(Reference::build(ports, regions));
+    let mut lanes = Lanes::empty(reference.port_count());
+    // Ordered like the model stores them, so building only ever appends.
+    let mut rows = sqlx::query_as::<_, LaneDay>(
+        "SELECT orig_code, dest_code, day, n, total FROM lane_days
+          WHERE n <> 0 ORDER BY orig_code, dest_code, day",
+    )
+    .fetch(&mut **tx);
+    while let Some(row) = rows.try_next().await? {
+        apply(&reference, &mut lanes, row);
+    }
+    drop(rows);
+    Ok(Snapshot::new(reference, lanes))
+}
