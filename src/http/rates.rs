@@ -1,7 +1,6 @@
 //! `GET /rates`: daily average prices between two locations.
 
 use axum::{
-    Json,
     extract::{Query, State, rejection::QueryRejection},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
@@ -12,7 +11,7 @@ use super::AppState;
 use crate::{
     domain::{DailyRate, DayRange, InvalidInput, LocationCode, parse_day},
     error::{ApiError, ErrorBody},
-    read_model::Side,
+    read_model::{Side, lanes::day_number},
 };
 
 /// Longest query string considered; real queries are under 100 bytes.
@@ -78,8 +77,23 @@ pub async fn rates(
     if matches_etag(&headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, validators).into_response());
     }
-    let rates = route.daily_rates(request.range);
-    Ok((validators, Json(RatesResponse { rates })).into_response())
+    let question = (
+        request.origin.to_string(),
+        request.destination.to_string(),
+        day_number(request.range.from()),
+        day_number(request.range.to()),
+    );
+    let body = snapshot.answers().get_or_compute(question, || {
+        let rates = route.daily_rates(request.range);
+        serde_json::to_vec(&RatesResponse { rates })
+            .expect("rates serialize")
+            .into()
+    });
+    let json = [(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    )];
+    Ok((validators, json, body).into_response())
 }
 
 fn unknown_location(side: Side, request: &RatesRequest) -> ApiError {

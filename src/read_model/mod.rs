@@ -6,8 +6,9 @@
 //! Every answer is computed from one snapshot, so it is always a state the
 //! database was in.
 
+mod answers;
 mod digest;
-mod lanes;
+pub mod lanes;
 mod reference;
 pub mod sync;
 
@@ -17,6 +18,7 @@ use arc_swap::ArcSwap;
 use axum::http::HeaderValue;
 
 use crate::domain::{DailyRate, DayRange, LocationCode};
+pub use answers::{Answers, Question};
 pub use lanes::Lanes;
 pub use reference::Reference;
 
@@ -46,6 +48,7 @@ pub struct Snapshot {
     reference: Arc<Reference>,
     lanes: Lanes,
     etag: HeaderValue,
+    answers: Answers,
 }
 
 /// Which of the two locations was not found.
@@ -64,12 +67,18 @@ impl Snapshot {
             reference,
             lanes,
             etag,
+            answers: Answers::default(),
         }
     }
 
     /// The validator for every `/rates` answer computed from this snapshot.
     pub fn etag(&self) -> &HeaderValue {
         &self.etag
+    }
+
+    /// Answers already computed from this snapshot.
+    pub fn answers(&self) -> &Answers {
+        &self.answers
     }
 
     /// The ports on each side of a query; which side is unknown otherwise.
