@@ -90,6 +90,9 @@ run "GET /" /
 run "port-to-port" "$port_query"
 run "region-to-region" "$region_query"
 run "random mix" --script
+pgdata="$RATES_DATA_DIR/pgdata"
+database_url="postgres://rates:$(cat "$RATES_DATA_DIR/superuser.password")@127.0.0.1:$(sed -n 4p "$pgdata/postmaster.pid")/rates"
+python3 bench/pick.py fresh "$base" "$database_url" "$orig_port" "$dest_port" "$year-01-15"
 echo
 echo "RSS after load: $(awk '/VmRSS/ {print $2/1024 " MiB"}' "/proc/$server/status")"
 echo "port-to-port: $port_query"

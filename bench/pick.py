@@ -72,6 +72,35 @@ def mix(base, year):
 end""")
 
 
+def fresh(base, database_url, orig, dest, day):
+    """Commit an extra price with psql twenty times; after each, time until
+    the server answers with the new count (polling over one connection)."""
+    import http.client
+    import subprocess
+    import time
+
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port))
+    path = f"/rates?date_from={day}&date_to={day}&orig_code={orig}&dest_code={dest}"
+
+    def count():
+        conn.request("GET", path)
+        return json.loads(conn.getresponse().read())["rates"][0]["count"]
+
+    delays = []
+    for _ in range(20):
+        before = count()
+        sql = f"INSERT INTO prices VALUES ('{orig}', '{dest}', '{day}', 1000)"
+        subprocess.run(["psql", "-qX", "-d", database_url, "-c", sql], check=True)
+        committed = time.monotonic()
+        while count() == before:
+            if time.monotonic() - committed > 5:
+                raise SystemExit("the server never saw the commit")
+        delays.append((time.monotonic() - committed) * 1000)
+    delays.sort()
+    print(f"commit to fresh answer: median {delays[len(delays) // 2]:.1f} ms, max {delays[-1]:.1f} ms over {len(delays)} commits")
+
+
 def summary(name):
     out = sys.stdin.read()
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)
@@ -84,4 +113,4 @@ def summary(name):
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    {"lane": lane, "regions": regions, "mix": mix, "summary": summary}[command](*args)
+    {"lane": lane, "regions": regions, "mix": mix, "summary": summary, "fresh": fresh}[command](*args)

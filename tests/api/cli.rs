@@ -125,15 +125,21 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-fn serve_embedded(data_dir: &Path, port: u16) -> Child {
+/// `rates serve` on `port`, its database chosen by `database` (a variable
+/// and its value).
+pub fn serve(database: (&str, &std::ffi::OsStr), port: u16) -> Child {
     rates_command()
         .arg("serve")
-        .env("RATES_DATA_DIR", data_dir)
+        .env(database.0, database.1)
         .env("RATES_LISTEN", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap()
+}
+
+fn serve_embedded(data_dir: &Path, port: u16) -> Child {
+    serve(("RATES_DATA_DIR", data_dir.as_os_str()), port)
 }
 
 async fn healthcheck(port: u16) -> bool {
@@ -309,4 +315,42 @@ async fn bad_database_settings_fail_without_leaking_the_password() {
     );
     assert!(!all.contains("hunter2-secret"), "{all}");
     assert!(all.contains("error"), "{all}");
+}
+
+#[tokio::test]
+async fn json_logs_have_one_span_per_request_named_by_route() {
+    let app = crate::support::spawn_app().await;
+    let port = free_port();
+    let mut server = rates_command()
+        .arg("serve")
+        .env("DATABASE_URL", app.database_url().await)
+        .env("RATES_LISTEN", format!("127.0.0.1:{port}"))
+        .env("RATES_LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_ready(port).await;
+    let response = reqwest::get(format!("http://127.0.0.1:{port}/ports/NOPE1"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    kill(Pid::from_raw(server.id().unwrap() as i32), Signal::SIGTERM).unwrap();
+    let out = server.wait_with_output().await.unwrap();
+    assert!(out.status.success());
+
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let request = lines
+        .iter()
+        .find(|l| l["span"]["route"] == "/ports/{code}")
+        .expect("a log line in the request's span");
+    assert_eq!(request["span"]["name"], "request");
+    assert_eq!(request["span"]["method"], "GET");
+    assert!(
+        request["span"]["request_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
 }

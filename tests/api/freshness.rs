@@ -1,9 +1,6 @@
 //! Answers stay fresh: a committed change reaches every running replica.
 
-use std::{
-    process::Stdio,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use nix::{
     sys::signal::{Signal, kill},
@@ -13,7 +10,7 @@ use serde_json::Value;
 use tokio::process::Child;
 
 use crate::{
-    cli::{free_port, rates_command},
+    cli::{free_port, serve},
     support::spawn_app_seeded,
 };
 
@@ -25,14 +22,7 @@ const QUERY: &str =
     "/rates?date_from=2024-01-01&date_to=2024-01-01&orig_code=world&dest_code=BBBBB";
 
 fn replica(database_url: &str, port: u16) -> Child {
-    rates_command()
-        .arg("serve")
-        .env("DATABASE_URL", database_url)
-        .env("RATES_LISTEN", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+    serve(("DATABASE_URL", database_url.as_ref()), port)
 }
 
 async fn count(port: u16) -> Option<u64> {
