@@ -144,3 +144,26 @@ async fn unchanged_answers_are_revalidated_with_etags() {
     assert_eq!(changed.status(), 200);
     assert_ne!(changed.headers()["etag"], etag);
 }
+
+#[tokio::test]
+async fn a_lost_listener_connection_is_recovered_without_losing_changes() {
+    let app = spawn_app_seeded(SEED).await;
+    app.get_json_until(QUERY, |b| b["rates"][0]["count"] == 1)
+        .await;
+    let killed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(killed, [true], "exactly one listener connection");
+
+    // Written while the listener may still be reconnecting.
+    sqlx::query("INSERT INTO prices VALUES ('AAAAA', 'BBBBB', '2024-01-01', 20)")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.get_json_until(QUERY, |b| b["rates"][0]["count"] == 2)
+        .await;
+}
