@@ -8,6 +8,8 @@
 #   bench/http.sh                      # the Xeneta 2021 dump from ../shared/data
 #   bench/http.sh --demo 10000000      # generated demo data, 10M prices over a year
 #   DURATION=30s CONNECTIONS=64 THREADS=2 bench/http.sh
+#   KEEP=/tmp/rates-10m bench/http.sh --demo 10000000   # keep the loaded data
+#                                                     # there, reuse it next time
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,16 +36,19 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-export RATES_DATA_DIR="$work/data" RATES_DEMO_DATA=false RATES_LOG=warn
+export RATES_DATA_DIR="${KEEP:-$work/data}" RATES_DEMO_DATA=false RATES_LOG=warn
+year=$([[ $dataset == demo ]] && echo 2024 || echo 2021)
 
-echo "== loading $dataset"
-if [[ $dataset == demo ]]; then
+if [[ -n "${KEEP:-}" && -f "$KEEP/loaded" ]]; then
+  echo "== reusing the data loaded in $KEEP"
+elif [[ $dataset == demo ]]; then
+  echo "== loading $dataset"
   "$rates" demo --prices "$demo_prices" --days 365 --first-day 2024-01-01
-  year=2024
 else
+  echo "== loading $dataset"
   "$rates" import ../shared/data/xeneta-rates-2021.sql
-  year=2021
 fi
+[[ -n "${KEEP:-}" ]] && touch "$KEEP/loaded"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export RATES_LISTEN="127.0.0.1:$port"

@@ -321,7 +321,7 @@ async fn bad_database_settings_fail_without_leaking_the_password() {
 async fn json_logs_have_one_span_per_request_named_by_route() {
     let app = crate::support::spawn_app().await;
     let port = free_port();
-    let mut server = rates_command()
+    let server = rates_command()
         .arg("serve")
         .env("DATABASE_URL", app.database_url().await)
         .env("RATES_LISTEN", format!("127.0.0.1:{port}"))
