@@ -39,6 +39,12 @@ impl From<InvalidInput> for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
+        // A refused login means the credentials changed under us: re-read
+        // them now, and tell the client to retry.
+        if crate::secrets::is_auth_failure(&e) {
+            crate::secrets::report_auth_failure();
+            return Self::Unavailable(e);
+        }
         match e {
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed

@@ -10,5 +10,6 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod secrets;
 pub mod startup;
 pub mod telemetry;

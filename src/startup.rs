@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use crate::{
     config::Settings,
     http::{self, ApiConfig, AppState},
+    secrets::CredentialStatus,
 };
 
 /// A bound, not yet serving, HTTP application.
@@ -21,6 +22,15 @@ pub struct Application {
 impl Application {
     /// Binds the listen address (port 0 picks a free one, see [`Self::port`]).
     pub async fn build(settings: &Settings, pool: PgPool) -> anyhow::Result<Self> {
+        Self::build_with_credentials(settings, pool, None).await
+    }
+
+    /// Like [`Self::build`], with the credential status `/readyz` reports.
+    pub async fn build_with_credentials(
+        settings: &Settings,
+        pool: PgPool,
+        credentials: Option<CredentialStatus>,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -32,6 +42,7 @@ impl Application {
         let state = AppState {
             pool,
             config: Arc::new(config),
+            credentials,
         };
         Ok(Self {
             listener,

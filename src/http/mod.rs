@@ -31,6 +31,8 @@ pub use openapi::ApiDoc;
 pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<ApiConfig>,
+    /// Where the database credentials come from, for `/readyz`.
+    pub credentials: Option<crate::secrets::CredentialStatus>,
 }
 
 /// The settings handlers need, resolved once at start-up.

@@ -245,6 +245,7 @@ pub async fn cluster() -> &'static Cluster {
                 bin_dir: None,
                 port: 0,
                 fast_unsafe: true,
+                extra_conf: Vec::new(),
             })
             .await
             .expect("starting the test PostgreSQL");
