@@ -5,6 +5,8 @@
 mod support;
 
 mod cli;
+mod credentials;
+mod fakes;
 mod health;
 mod import;
 mod rates;
