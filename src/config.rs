@@ -189,6 +189,7 @@ impl Default for CredentialSettings {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
 pub enum CredentialSourceKind {
     /// `DATABASE_URL`, libpq variables, a password file.
     #[default]
@@ -245,6 +246,7 @@ pub struct AzureSettings {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
 pub enum AzureCredentialKind {
     /// Workload identity, then managed identity, then a client secret, then
     /// the Azure CLI: the first that is configured.
