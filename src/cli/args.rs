@@ -151,7 +151,12 @@ pub struct CredentialArgs {
     #[arg(long, env = "RATES_KEY_VAULT_URL", value_name = "URL")]
     key_vault_url: Option<String>,
     /// Key Vault: send requests to this plain-HTTP URL (emulators, tests).
-    #[arg(long, env = "RATES_KEY_VAULT_REDIRECT_TO", value_name = "URL", hide = true)]
+    #[arg(
+        long,
+        env = "RATES_KEY_VAULT_REDIRECT_TO",
+        value_name = "URL",
+        hide = true
+    )]
     key_vault_redirect_to: Option<String>,
     /// How to authenticate to Azure [default: auto].
     #[arg(long, env = "RATES_AZURE_CREDENTIAL", value_enum)]

@@ -32,7 +32,14 @@ pub(super) async fn audit_migration(
         Ok(()) => serde_json::json!({ "latest": latest }),
         Err(e) => serde_json::json!({ "latest": latest, "error": e.to_string() }),
     };
-    audit::record(pool, "migrate", "schema", audit::Outcome::of(result), detail).await;
+    audit::record(
+        pool,
+        "migrate",
+        "schema",
+        audit::Outcome::of(result),
+        detail,
+    )
+    .await;
 }
 
 pub async fn import(settings: Settings, files: Vec<PathBuf>, append: bool) -> anyhow::Result<()> {
@@ -73,7 +80,9 @@ async fn audit_import<T: std::fmt::Display, E: std::fmt::Display>(
 ) {
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let detail = match result {
-        Ok(summary) => serde_json::json!({ "files": names, "append": append, "summary": summary.to_string() }),
+        Ok(summary) => {
+            serde_json::json!({ "files": names, "append": append, "summary": summary.to_string() })
+        }
         Err(e) => serde_json::json!({ "files": names, "append": append, "error": e.to_string() }),
     };
     audit::record(pool, "import", "data", audit::Outcome::of(result), detail).await;

@@ -29,7 +29,10 @@ pub async fn bootstrap(settings: Settings) -> anyhow::Result<()> {
     database.close().await;
     let created = result?;
     if created.is_empty() {
-        println!("roles {}_* already in place; grants refreshed", settings.credentials.role_prefix);
+        println!(
+            "roles {}_* already in place; grants refreshed",
+            settings.credentials.role_prefix
+        );
     } else {
         println!("created roles: {}", created.join(", "));
     }

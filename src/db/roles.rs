@@ -86,7 +86,10 @@ pub async fn bootstrap(admin: &PgPool, roles: &Roles) -> anyhow::Result<Vec<Stri
     let db = quote_ident(&database);
     for statement in [
         format!("GRANT CONNECT ON DATABASE {db} TO {owner}, {api}, {writer}"),
-        format!("GRANT {api} TO {}, {}", roles.api_logins[0], roles.api_logins[1]),
+        format!(
+            "GRANT {api} TO {}, {}",
+            roles.api_logins[0], roles.api_logins[1]
+        ),
         format!("GRANT USAGE, CREATE ON SCHEMA public TO {owner}"),
         format!("GRANT USAGE ON SCHEMA public TO {api}, {writer}"),
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC".into(),
@@ -168,7 +171,10 @@ async fn transfer_ownership(
     for (name, kind) in relations {
         exec(
             tx,
-            &format!("ALTER {kind} public.{} OWNER TO {owner}", quote_ident(&name)),
+            &format!(
+                "ALTER {kind} public.{} OWNER TO {owner}",
+                quote_ident(&name)
+            ),
         )
         .await?;
     }

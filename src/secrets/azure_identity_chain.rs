@@ -34,8 +34,14 @@ pub fn credential(
         AzureCredentialKind::Auto => choose(&env),
         kind => kind,
     };
-    let client_id = settings.client_id.clone().or_else(|| env("AZURE_CLIENT_ID"));
-    let tenant_id = settings.tenant_id.clone().or_else(|| env("AZURE_TENANT_ID"));
+    let client_id = settings
+        .client_id
+        .clone()
+        .or_else(|| env("AZURE_CLIENT_ID"));
+    let tenant_id = settings
+        .tenant_id
+        .clone()
+        .or_else(|| env("AZURE_TENANT_ID"));
     let options = || Transport::client_options(Transport::direct());
     let fail = |e: azure_core::Error| CredentialError::new(NAME, format!("{kind:?}: {e}"));
     let credential: Arc<dyn TokenCredential> = match kind {
@@ -54,7 +60,6 @@ pub fn credential(
             ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
                 user_assigned_id: client_id.map(UserAssignedId::ClientId),
                 client_options: options(),
-                ..Default::default()
             }))
             .map_err(fail)?
         }

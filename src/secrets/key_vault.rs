@@ -49,7 +49,12 @@ impl KeyVaultStore {
     async fn get(&self, name: &str) -> Result<Option<SecretString>, CredentialError> {
         let response = match self.client.get_secret(name, None).await {
             Ok(response) => response,
-            Err(e) if matches!(e.http_status(), Some(azure_core::http::StatusCode::NotFound)) => {
+            Err(e)
+                if matches!(
+                    e.http_status(),
+                    Some(azure_core::http::StatusCode::NotFound)
+                ) =>
+            {
                 return Ok(None);
             }
             Err(e) => return Err(summarise(name, &e)),
@@ -105,7 +110,8 @@ impl KeyVaultStore {
             self.set(&n.database_secret, database).await?;
         }
         if let Some(password) = &c.password {
-            self.set(&n.password_secret, password.expose_secret()).await?;
+            self.set(&n.password_secret, password.expose_secret())
+                .await?;
         }
         if let Some(username) = &c.username {
             self.set(&n.username_secret, username).await?;

@@ -104,30 +104,28 @@ impl CredentialError {
 /// Where the service reads its database credentials.
 pub enum CredentialSource {
     Static(static_file::StaticSource),
-    KeyVault(key_vault::KeyVaultStore),
-    SecretsManager(secrets_manager::SecretsManagerStore),
+    KeyVault(Box<key_vault::KeyVaultStore>),
+    SecretsManager(Box<secrets_manager::SecretsManagerStore>),
     EntraToken(entra_token::EntraTokenSource),
-    RdsIam(rds_iam::RdsIamSource),
+    RdsIam(Box<rds_iam::RdsIamSource>),
 }
 
 impl CredentialSource {
     pub async fn from_settings(settings: &Settings) -> Result<Self, CredentialError> {
         let c = &settings.credentials;
         Ok(match c.source {
-            CredentialSourceKind::Static => {
-                Self::Static(static_file::StaticSource::new(settings))
-            }
+            CredentialSourceKind::Static => Self::Static(static_file::StaticSource::new(settings)),
             CredentialSourceKind::KeyVault => {
-                Self::KeyVault(key_vault::KeyVaultStore::new(c)?)
+                Self::KeyVault(Box::new(key_vault::KeyVaultStore::new(c)?))
             }
-            CredentialSourceKind::SecretsManager => {
-                Self::SecretsManager(secrets_manager::SecretsManagerStore::new(c).await?)
-            }
+            CredentialSourceKind::SecretsManager => Self::SecretsManager(Box::new(
+                secrets_manager::SecretsManagerStore::new(c).await?,
+            )),
             CredentialSourceKind::EntraToken => {
                 Self::EntraToken(entra_token::EntraTokenSource::new(c)?)
             }
             CredentialSourceKind::RdsIam => {
-                Self::RdsIam(rds_iam::RdsIamSource::new(settings).await?)
+                Self::RdsIam(Box::new(rds_iam::RdsIamSource::new(settings).await?))
             }
         })
     }
@@ -174,21 +172,21 @@ impl CredentialSource {
 /// Where `rates db rotate` publishes new credentials.
 pub enum CredentialStore {
     Files(static_file::FileStore),
-    KeyVault(key_vault::KeyVaultStore),
-    SecretsManager(secrets_manager::SecretsManagerStore),
+    KeyVault(Box<key_vault::KeyVaultStore>),
+    SecretsManager(Box<secrets_manager::SecretsManagerStore>),
 }
 
 impl CredentialStore {
     pub async fn from_settings(settings: &Settings) -> Result<Self, CredentialError> {
         let c = &settings.credentials;
         Ok(match c.source {
-            CredentialSourceKind::Static => {
-                Self::Files(static_file::FileStore::new(settings)?)
+            CredentialSourceKind::Static => Self::Files(static_file::FileStore::new(settings)?),
+            CredentialSourceKind::KeyVault => {
+                Self::KeyVault(Box::new(key_vault::KeyVaultStore::new(c)?))
             }
-            CredentialSourceKind::KeyVault => Self::KeyVault(key_vault::KeyVaultStore::new(c)?),
-            CredentialSourceKind::SecretsManager => {
-                Self::SecretsManager(secrets_manager::SecretsManagerStore::new(c).await?)
-            }
+            CredentialSourceKind::SecretsManager => Self::SecretsManager(Box::new(
+                secrets_manager::SecretsManagerStore::new(c).await?,
+            )),
             other => {
                 return Err(CredentialError::new(
                     "rotate",

@@ -32,7 +32,9 @@ pub struct RdsIamSource {
 impl RdsIamSource {
     pub async fn new(settings: &Settings) -> Result<Self, CredentialError> {
         let db = &settings.database;
-        let options = db.connect_options().map_err(|e| CredentialError::new(NAME, e))?;
+        let options = db
+            .connect_options()
+            .map_err(|e| CredentialError::new(NAME, e))?;
         let username = options.get_username().to_owned();
         if username.is_empty() {
             return Err(CredentialError::new(NAME, "set the database user (PGUSER)"));
@@ -99,8 +101,7 @@ pub fn auth_token(
         .settings(settings)
         .build()
         .map_err(|e| fail(&e))?;
-    let mut url = url::Url::parse(&format!("https://{host}:{port}/"))
-        .map_err(|e| fail(&e))?;
+    let mut url = url::Url::parse(&format!("https://{host}:{port}/")).map_err(|e| fail(&e))?;
     url.query_pairs_mut()
         .append_pair("Action", "connect")
         .append_pair("DBUser", username);

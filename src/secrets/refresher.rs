@@ -103,14 +103,7 @@ impl Refresher {
         let status = CredentialStatus::new(source.name());
         status.record(current.apply(base.clone()).get_username(), &current);
         let period = period.unwrap_or_else(|| source.default_period());
-        let task = tokio::spawn(run(
-            pool,
-            base,
-            source,
-            current,
-            period,
-            status.clone(),
-        ));
+        let task = tokio::spawn(run(pool, base, source, current, period, status.clone()));
         Self {
             status,
             task: Some(task),
@@ -136,7 +129,10 @@ async fn run(
             return;
         }
         if woken_by_failure {
-            tracing::warn!(source = source.name(), "a login was refused; re-reading credentials");
+            tracing::warn!(
+                source = source.name(),
+                "a login was refused; re-reading credentials"
+            );
         }
         wait = match source.fetch().await {
             Ok(fresh) if fresh.same_login(&current) => {
@@ -145,7 +141,15 @@ async fn run(
             }
             Ok(fresh) => {
                 let options = fresh.apply(base.clone());
-                match try_login(&options).await {
+                // A fresh token comes straight from its issuer, and the one in
+                // use is about to expire: switch at once. Passwords from a
+                // store are tried first (the store may be mid-publication).
+                let checked = if fresh.expires_at.is_some() {
+                    Ok(())
+                } else {
+                    try_login(&options).await
+                };
+                match checked {
                     Ok(()) => {
                         pool.set_connect_options(options.clone());
                         status.record(options.get_username(), &fresh);

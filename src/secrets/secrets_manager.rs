@@ -30,7 +30,9 @@ impl SecretsManagerStore {
     }
 
     /// The secret's JSON object; `None` when the secret has no value yet.
-    async fn read_json(&self) -> Result<Option<(Map<String, Value>, SecretString)>, CredentialError> {
+    async fn read_json(
+        &self,
+    ) -> Result<Option<(Map<String, Value>, SecretString)>, CredentialError> {
         let output = match self
             .client
             .get_secret_value()
@@ -48,8 +50,13 @@ impl SecretsManagerStore {
                 let code = service
                     .and_then(aws_sdk_secretsmanager::error::ProvideErrorMetadata::code)
                     .map(str::to_owned)
-                    .unwrap_or_else(|| format!("{}", aws_sdk_secretsmanager::error::DisplayErrorContext(&e)));
-                return Err(CredentialError::new(NAME, format!("{}: {code}", self.secret_id)));
+                    .unwrap_or_else(|| {
+                        format!("{}", aws_sdk_secretsmanager::error::DisplayErrorContext(&e))
+                    });
+                return Err(CredentialError::new(
+                    NAME,
+                    format!("{}: {code}", self.secret_id),
+                ));
             }
         };
         let Some(text) = output.secret_string() else {
@@ -87,10 +94,9 @@ impl SecretsManagerStore {
     }
 
     pub async fn fetch(&self) -> Result<Credentials, CredentialError> {
-        let c = self
-            .fetch_existing()
-            .await?
-            .ok_or_else(|| CredentialError::new(NAME, format!("{} has no value", self.secret_id)))?;
+        let c = self.fetch_existing().await?.ok_or_else(|| {
+            CredentialError::new(NAME, format!("{} has no value", self.secret_id))
+        })?;
         if c.username.is_none() || c.password.is_none() {
             return Err(CredentialError::new(
                 NAME,

@@ -82,16 +82,15 @@ fn client() -> Client<HttpsConnector<HttpConnector>, Full<Bytes>> {
         .with_provider_and_native_roots(Arc::new(rustls::crypto::ring::default_provider()))
         .unwrap_or_else(|e| {
             tracing::warn!(error = %e, "no system TLS roots; https requests will fail");
-            hyper_rustls::HttpsConnectorBuilder::new()
-                .with_tls_config(
-                    rustls::ClientConfig::builder_with_provider(Arc::new(
-                        rustls::crypto::ring::default_provider(),
-                    ))
-                    .with_safe_default_protocol_versions()
-                    .expect("ring supports the default protocol versions")
-                    .with_root_certificates(rustls::RootCertStore::empty())
-                    .with_no_client_auth(),
-                )
+            hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(
+                rustls::ClientConfig::builder_with_provider(Arc::new(
+                    rustls::crypto::ring::default_provider(),
+                ))
+                .with_safe_default_protocol_versions()
+                .expect("ring supports the default protocol versions")
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth(),
+            )
         })
         .https_or_http()
         .enable_http1()
@@ -100,7 +99,9 @@ fn client() -> Client<HttpsConnector<HttpConnector>, Full<Bytes>> {
     Client::builder(TokioExecutor::new()).build(tls)
 }
 
-fn io_error(message: impl Into<String>) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> Error {
+fn io_error(
+    message: impl Into<String>,
+) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> Error {
     let message = message.into();
     move |e| Error::with_message(ErrorKind::Io, format!("{message}: {e}"))
 }

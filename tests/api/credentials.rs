@@ -35,8 +35,13 @@ fn rates() -> Command {
         if name.starts_with("RATES_")
             || name.starts_with("AWS_")
             || name.starts_with("AZURE_")
-            || ["IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "PGUSER_FILE"]
-                .contains(&name.as_str())
+            || [
+                "IDENTITY_ENDPOINT",
+                "IDENTITY_HEADER",
+                "MSI_ENDPOINT",
+                "PGUSER_FILE",
+            ]
+            .contains(&name.as_str())
         {
             cmd.env_remove(name);
         }
@@ -61,7 +66,10 @@ impl Evidence {
     }
 
     fn log_file(&mut self, name: &str) -> std::fs::File {
-        let path = self.dir.path().join(format!("{}-{name}.log", self.logs.len()));
+        let path = self
+            .dir
+            .path()
+            .join(format!("{}-{name}.log", self.logs.len()));
         self.logs.push(path.clone());
         std::fs::File::create(path).unwrap()
     }
@@ -88,7 +96,10 @@ impl Evidence {
         let mut file = self.log_file(&name);
         use std::io::Write;
         writeln!(file, "{stdout}\n{stderr}").unwrap();
-        assert!(out.status.success(), "rates {args:?} failed:\n{stdout}\n{stderr}");
+        assert!(
+            out.status.success(),
+            "rates {args:?} failed:\n{stdout}\n{stderr}"
+        );
         stdout
     }
 
@@ -109,9 +120,11 @@ impl Evidence {
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
         };
-        eventually("rates serve to be ready", Duration::from_secs(60), async || {
-            served.readyz().await.0 == 200
-        })
+        eventually(
+            "rates serve to be ready",
+            Duration::from_secs(60),
+            async || served.readyz().await.0 == 200,
+        )
         .await;
         served
     }
@@ -149,7 +162,12 @@ struct Served {
 
 impl Served {
     async fn readyz(&self) -> (u16, Value) {
-        match self.client.get(format!("{}/readyz", self.base)).send().await {
+        match self
+            .client
+            .get(format!("{}/readyz", self.base))
+            .send()
+            .await
+        {
             Ok(r) => (r.status().as_u16(), r.json().await.unwrap_or_default()),
             Err(_) => (0, Value::Null),
         }
@@ -222,7 +240,8 @@ fn load(base: &str, clients: usize, stop: Arc<AtomicBool>) -> tokio::task::JoinH
     let url = format!("{base}{RATES_QUERY}");
     let tasks: Vec<_> = (0..clients)
         .map(|_| {
-            let (made, failed, stop, url) = (made.clone(), failed.clone(), stop.clone(), url.clone());
+            let (made, failed, stop, url) =
+                (made.clone(), failed.clone(), stop.clone(), url.clone());
             tokio::spawn(async move {
                 let client = reqwest::Client::builder()
                     .timeout(Duration::from_secs(10))
@@ -235,9 +254,10 @@ fn load(base: &str, clients: usize, stop: Arc<AtomicBool>) -> tokio::task::JoinH
                     }
                     made.fetch_add(1, Ordering::Relaxed);
                     let ok = match client.get(&url).send().await {
-                        Ok(r) if r.status() == 200 => r.json::<Value>().await.is_ok_and(|b| {
-                            b["rates"].as_array().is_some_and(|r| r.len() == 7)
-                        }),
+                        Ok(r) if r.status() == 200 => r
+                            .json::<Value>()
+                            .await
+                            .is_ok_and(|b| b["rates"].as_array().is_some_and(|r| r.len() == 7)),
                         Ok(r) => {
                             eprintln!("failed request: {} {:?}", r.status(), r.text().await);
                             false
@@ -292,8 +312,14 @@ impl Store {
     fn env(&self) -> Vec<(String, String)> {
         match self {
             Self::Files(dir) => vec![
-                ("PGPASSWORD_FILE".into(), dir.path().join("password").display().to_string()),
-                ("PGUSER_FILE".into(), dir.path().join("username").display().to_string()),
+                (
+                    "PGPASSWORD_FILE".into(),
+                    dir.path().join("password").display().to_string(),
+                ),
+                (
+                    "PGUSER_FILE".into(),
+                    dir.path().join("username").display().to_string(),
+                ),
             ],
             Self::KeyVault(kv) => kv.env(),
             Self::SecretsManager(sm) => sm.env(SM_SECRET),
@@ -362,7 +388,15 @@ async fn rotation_under_load(kind: &str, rotations: usize, log_level: &str) -> (
     let store = Store::new(kind).await;
     let prefix = format!("rot_{kind}_{}", log_level);
     let mut evidence = Evidence::new();
-    evidence.secret(admin_url.rsplit_once('@').unwrap().0.rsplit_once(':').unwrap().1);
+    evidence.secret(
+        admin_url
+            .rsplit_once('@')
+            .unwrap()
+            .0
+            .rsplit_once(':')
+            .unwrap()
+            .1,
+    );
 
     let mut admin_env = store.env();
     admin_env.extend(env(&[
@@ -382,7 +416,10 @@ async fn rotation_under_load(kind: &str, rotations: usize, log_level: &str) -> (
     ]));
     let served = evidence.serve(&serve_env).await;
     let (_, ready) = served.readyz().await;
-    assert_eq!(ready["credentials"]["source"], kind.replace("files", "static"));
+    assert_eq!(
+        ready["credentials"]["source"],
+        kind.replace("files", "static")
+    );
     assert_eq!(ready["credentials"]["user"], first_user.as_str());
     assert!(ready["credentials"]["refreshed_at"].is_string(), "{ready}");
 
@@ -395,9 +432,11 @@ async fn rotation_under_load(kind: &str, rotations: usize, log_level: &str) -> (
         let (user, password) = store.published();
         evidence.secret(password);
         assert_ne!(users.last(), Some(&user), "rotation alternates users");
-        eventually("the service to follow the rotation", Duration::from_secs(20), async || {
-            served.current_user().await.as_deref() == Some(user.as_str())
-        })
+        eventually(
+            "the service to follow the rotation",
+            Duration::from_secs(20),
+            async || served.current_user().await.as_deref() == Some(user.as_str()),
+        )
         .await;
         users.push(user);
     }
@@ -411,12 +450,11 @@ async fn rotation_under_load(kind: &str, rotations: usize, log_level: &str) -> (
 
     // One audit row per rotation, and for the bootstrap.
     let pool = superuser_pool(&admin_url).await;
-    let audited: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT action, outcome, coalesce(target, '') FROM audit_log ORDER BY id",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let audited: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT action, outcome, coalesce(target, '') FROM audit_log ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     let rotations_audited = audited
         .iter()
         .filter(|(a, o, _)| a == "rotate" && o == "success")
@@ -436,6 +474,13 @@ async fn rotation_under_load(kind: &str, rotations: usize, log_level: &str) -> (
         evidence.secret(secret);
     }
     evidence.assert_no_secret_logged(&cluster().await.pg.log_file());
+    if log_level == "trace" {
+        let traced = evidence.logs.iter().any(|f| {
+            std::fs::read_to_string(f)
+                .is_ok_and(|t| t.contains("TRACE") && t.contains("aws_smithy"))
+        });
+        assert!(traced, "the trace-level logs hold no SDK trace output");
+    }
     assert!(made > 0);
     (made, failed)
 }
@@ -522,7 +567,11 @@ async fn short_lived_entra_tokens_are_renewed_without_failing_requests() {
         "entra tokens: {} issued (6 s lifetime), {made} requests made, {failed} failed",
         issued.len()
     );
-    assert!(issued.len() >= 5, "only {} tokens were issued", issued.len());
+    assert!(
+        issued.len() >= 5,
+        "only {} tokens were issued",
+        issued.len()
+    );
     assert_eq!(failed, 0);
     assert!(made > 0);
     for token in issued {
@@ -548,7 +597,10 @@ async fn bootstrap_creates_least_privilege_roles_idempotently() {
     let first = evidence.run(&["db", "bootstrap"], &admin_env).await;
     let second = evidence.run(&["db", "bootstrap"], &admin_env).await;
     // Roles are cluster-wide: another test binary run may have made them.
-    assert!(first.contains("lp_api_a") || first.contains("already"), "{first}");
+    assert!(
+        first.contains("lp_api_a") || first.contains("already"),
+        "{first}"
+    );
     assert!(second.contains("already in place"), "{second}");
     evidence.run(&["db", "rotate"], &admin_env).await;
     let user = std::fs::read_to_string(dir.path().join("user")).unwrap();
@@ -563,7 +615,10 @@ async fn bootstrap_creates_least_privilege_roles_idempotently() {
     .await
     .unwrap();
     assert_eq!(
-        super_or_owner.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>(),
+        super_or_owner
+            .iter()
+            .map(|(r, _)| r.as_str())
+            .collect::<Vec<_>>(),
         ["lp_api", "lp_api_a", "lp_api_b", "lp_owner", "lp_writer"]
     );
     assert!(super_or_owner.iter().all(|(_, s)| !s));
@@ -610,7 +665,9 @@ async fn audit_log_records_jobs_and_is_append_only() {
     let name = fresh_database(Dataset::Empty).await.unwrap();
     let url = cluster().await.url(&name);
     let mut evidence = Evidence::new();
-    evidence.run(&["migrate"], &env(&[("DATABASE_URL", &url)])).await;
+    evidence
+        .run(&["migrate"], &env(&[("DATABASE_URL", &url)]))
+        .await;
     let failed_import = rates()
         .args(["import", "/nonexistent/prices.csv"])
         .env("DATABASE_URL", &url)
@@ -634,7 +691,11 @@ async fn audit_log_records_jobs_and_is_append_only() {
     assert!(rows.iter().all(|r| r.2.is_some() && r.3 == "rates"));
     assert_eq!(rows[1].4["files"][0], "/nonexistent/prices.csv");
 
-    for change in ["UPDATE audit_log SET outcome = 'success'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
+    for change in [
+        "UPDATE audit_log SET outcome = 'success'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ] {
         let err = pool.execute(change).await.unwrap_err();
         assert!(err.to_string().contains("append-only"), "{change}: {err}");
     }
@@ -646,14 +707,24 @@ async fn audit_log_records_jobs_and_is_append_only() {
 async fn readyz_reports_the_credential_source() {
     let mut evidence = Evidence::new();
     let (database, admin_url) = seeded_database().await;
-    let password = admin_url.rsplit_once('@').unwrap().0.rsplit_once(':').unwrap().1.to_owned();
+    let password = admin_url
+        .rsplit_once('@')
+        .unwrap()
+        .0
+        .rsplit_once(':')
+        .unwrap()
+        .1
+        .to_owned();
     evidence.secret(password.clone());
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("pw"), format!("{password}\n")).unwrap();
     let port = cluster().await.pg.port();
     let served = evidence
         .serve(&env(&[
-            ("DATABASE_URL", &format!("postgres://rates@127.0.0.1:{port}/{database}")),
+            (
+                "DATABASE_URL",
+                &format!("postgres://rates@127.0.0.1:{port}/{database}"),
+            ),
             ("PGPASSWORD_FILE", dir.path().join("pw").to_str().unwrap()),
         ]))
         .await;
@@ -698,7 +769,8 @@ async fn pgaudit_config_logs_role_changes_and_api_statements() {
     })
     .await
     .unwrap();
-    let superuser_password = std::fs::read_to_string(root.path().join("superuser.password")).unwrap();
+    let superuser_password =
+        std::fs::read_to_string(root.path().join("superuser.password")).unwrap();
     let admin_url = format!(
         "postgres://rates:{}@127.0.0.1:{}/rates",
         superuser_password.trim(),
@@ -721,7 +793,10 @@ async fn pgaudit_config_logs_role_changes_and_api_statements() {
     let password = std::fs::read_to_string(store.path().join("pw")).unwrap();
     evidence.secret(password.clone());
 
-    let api_url = format!("postgres://audited_api_a:{password}@127.0.0.1:{}/rates", pg.port());
+    let api_url = format!(
+        "postgres://audited_api_a:{password}@127.0.0.1:{}/rates",
+        pg.port()
+    );
     let mut api = sqlx::PgConnection::connect(&api_url).await.unwrap();
     sqlx::query("SELECT count(*) FROM ports WHERE code = 'AUDITME'")
         .execute(&mut api)
@@ -731,12 +806,19 @@ async fn pgaudit_config_logs_role_changes_and_api_statements() {
 
     let log_file = pg.log_file();
     let mut log = String::new();
-    eventually("pgaudit lines in the server log", Duration::from_secs(10), async || {
-        log = std::fs::read_to_string(&log_file).unwrap_or_default();
-        log.contains("AUDITME")
-    })
+    eventually(
+        "pgaudit lines in the server log",
+        Duration::from_secs(10),
+        async || {
+            log = std::fs::read_to_string(&log_file).unwrap_or_default();
+            log.contains("AUDITME")
+        },
+    )
     .await;
-    let audit_lines: Vec<&str> = log.lines().filter(|l| l.contains("AUDIT: SESSION")).collect();
+    let audit_lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("AUDIT: SESSION"))
+        .collect();
     let has = |needle: &str| audit_lines.iter().any(|l| l.contains(needle));
     assert!(has("CREATE ROLE audited_api_a"), "{log}");
     // pgaudit redacts the password; it would only have seen a verifier anyway.
@@ -749,7 +831,10 @@ async fn pgaudit_config_logs_role_changes_and_api_statements() {
         .expect("the API role's statement");
     assert!(api_line.contains("audited_api_a@rates"), "{api_line}");
     assert!(api_line.contains("READ,SELECT"), "{api_line}");
-    eprintln!("pgaudit: {} audit lines, e.g. {api_line}", audit_lines.len());
+    eprintln!(
+        "pgaudit: {} audit lines, e.g. {api_line}",
+        audit_lines.len()
+    );
 
     evidence.assert_no_secret_logged(&log_file);
     pg.stop().await.unwrap();

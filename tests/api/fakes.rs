@@ -39,7 +39,10 @@ pub fn random(n: usize) -> String {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 // ---------------------------------------------------------------- identity
@@ -303,7 +306,10 @@ impl SecretsManager {
             ("AWS_ENDPOINT_URL".into(), self.address.clone()),
             ("AWS_REGION".into(), "eu-north-1".into()),
             ("AWS_ACCESS_KEY_ID".into(), self.access_key_id.clone()),
-            ("AWS_SECRET_ACCESS_KEY".into(), self.secret_access_key.clone()),
+            (
+                "AWS_SECRET_ACCESS_KEY".into(),
+                self.secret_access_key.clone(),
+            ),
             ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
             ("AWS_CONFIG_FILE".into(), "/nonexistent".into()),
             ("AWS_SHARED_CREDENTIALS_FILE".into(), "/nonexistent".into()),
@@ -344,10 +350,18 @@ async fn secrets_manager_request(
         );
     }
     if header("content-type") != "application/x-amz-json-1.1" {
-        return error(StatusCode::BAD_REQUEST, "SerializationException", "bad content type");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "SerializationException",
+            "bad content type",
+        );
     }
     let Ok(input) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "SerializationException", "bad JSON");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "SerializationException",
+            "bad JSON",
+        );
     };
     let id = input["SecretId"].as_str().unwrap_or_default().to_owned();
     let arn = format!("arn:aws:secretsmanager:eu-north-1:123456789012:secret:{id}-AbCdEf");
@@ -382,10 +396,16 @@ async fn secrets_manager_request(
                 );
             }
             let Some(value) = input["SecretString"].as_str() else {
-                return error(StatusCode::BAD_REQUEST, "InvalidParameterException", "no SecretString");
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidParameterException",
+                    "no SecretString",
+                );
             };
             secrets.insert(id.clone(), value.to_owned());
-            ok(json!({"ARN": arn, "Name": id, "VersionId": version, "VersionStages": ["AWSCURRENT"]}))
+            ok(
+                json!({"ARN": arn, "Name": id, "VersionId": version, "VersionStages": ["AWSCURRENT"]}),
+            )
         }
         other => error(StatusCode::BAD_REQUEST, "UnknownOperationException", other),
     }

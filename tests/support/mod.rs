@@ -130,9 +130,11 @@ pub async fn spawn_app_configured(
         .await
         .expect("connecting to the test database");
 
-    let mut settings = Settings::default();
-    settings.listen = "127.0.0.1:0".into();
-    settings.container_name = Some("test-container".into());
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".into(),
+        container_name: Some("test-container".into()),
+        ..Settings::default()
+    };
     configure(&mut settings);
     let app = Application::build(&settings, pool.clone())
         .await
