@@ -105,6 +105,11 @@ impl Evidence {
 
     /// Starts `rates serve` with `env`, and waits until it is ready.
     async fn serve(&mut self, env: &[(String, String)]) -> Served {
+        self.serve_until(env, 200).await
+    }
+
+    /// Starts `rates serve` and waits until `/readyz` answers `status`.
+    async fn serve_until(&mut self, env: &[(String, String)], status: u16) -> Served {
         let port = free_port();
         let child = rates()
             .arg("serve")
@@ -121,9 +126,9 @@ impl Evidence {
             client: reqwest::Client::new(),
         };
         eventually(
-            "rates serve to be ready",
+            "rates serve to answer /readyz",
             Duration::from_secs(60),
-            async || served.readyz().await.0 == 200,
+            async || served.readyz().await.0 == status,
         )
         .await;
         served
@@ -746,6 +751,11 @@ async fn pgaudit_config_logs_role_changes_and_api_statements() {
     let bin = rates::db::embedded::find_bin_dir(None).unwrap();
     let lib = bin.parent().unwrap().join("lib/pgaudit.so");
     if !lib.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing: .ci/run installs postgresql-*-pgaudit",
+            lib.display()
+        );
         eprintln!(
             "SKIPPED: {} not found (apt-get install postgresql-15-pgaudit; .ci/run does)",
             lib.display()
@@ -855,4 +865,123 @@ fn parse_conf(text: &str) -> Vec<(String, String)> {
             (name.trim().to_owned(), value.to_owned())
         })
         .collect()
+}
+
+/// A password changed out of band (not by `rates db rotate`): the first
+/// refused login makes the service re-read its source at once, long before
+/// its (hour-long) refresh period.
+#[tokio::test]
+async fn a_refused_login_makes_the_service_reread_its_credentials() {
+    let (database, admin_url) = seeded_database().await;
+    let mut evidence = Evidence::new();
+    let store = tempfile::tempdir().unwrap();
+    let (pw_file, user_file) = (store.path().join("pw"), store.path().join("user"));
+    let admin_env = env(&[
+        ("DATABASE_URL", &admin_url),
+        ("RATES_ROLE_PREFIX", "refused"),
+        ("PGPASSWORD_FILE", pw_file.to_str().unwrap()),
+        ("PGUSER_FILE", user_file.to_str().unwrap()),
+    ]);
+    evidence.run(&["db", "bootstrap"], &admin_env).await;
+    evidence.run(&["db", "rotate"], &admin_env).await;
+    let user = std::fs::read_to_string(&user_file).unwrap();
+    evidence.secret(std::fs::read_to_string(&pw_file).unwrap());
+
+    let config = evidence.dir.path().join("rates.toml");
+    std::fs::write(&config, "[database]\nmax_lifetime_secs = 1\n").unwrap();
+    let port = cluster().await.pg.port();
+    let served = evidence
+        .serve(&env(&[
+            (
+                "DATABASE_URL",
+                &format!("postgres://127.0.0.1:{port}/{database}?sslmode=disable"),
+            ),
+            ("PGPASSWORD_FILE", pw_file.to_str().unwrap()),
+            ("PGUSER_FILE", user_file.to_str().unwrap()),
+            ("RATES_CREDENTIALS_REFRESH_SECS", "3600"),
+            ("RATES_CONFIG", config.to_str().unwrap()),
+        ]))
+        .await;
+    let refreshed_before = served.readyz().await.1["credentials"]["refreshed_at"].clone();
+
+    // An outside rotator changes the password and the mounted file.
+    let new_password = rates::secrets::scram::random_password();
+    let verifier = rates::secrets::scram::verifier(&new_password);
+    let new_password = secrecy::ExposeSecret::expose_secret(&new_password).to_owned();
+    evidence.secret(new_password.clone());
+    let admin = superuser_pool(&admin_url).await;
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "ALTER ROLE {user} PASSWORD '{verifier}'"
+        )))
+        .await
+        .unwrap();
+    std::fs::write(&pw_file, &new_password).unwrap();
+    // Pooled connections retire after a second; new ones use the old password.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let client = reqwest::Client::new();
+    let url = format!("{}{RATES_QUERY}", served.base);
+    let (mut refused, mut recovered) = (0, false);
+    for _ in 0..100 {
+        let status = client.get(&url).send().await.unwrap().status().as_u16();
+        match status {
+            200 => {
+                recovered = true;
+                break;
+            }
+            503 => refused += 1,
+            other => panic!("unexpected status {other}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("refused login: {refused} requests answered 503 before recovery");
+    assert!(recovered, "the service never re-read its password file");
+    let refreshed_after = served.readyz().await.1["credentials"]["refreshed_at"].clone();
+    assert_ne!(refreshed_before, refreshed_after);
+    served.stop().await;
+    admin.close().await;
+    evidence.assert_no_secret_logged(&cluster().await.pg.log_file());
+}
+
+/// RDS IAM: the SigV4 token made from the SDK's credential chain is what the
+/// service logs in with. No local server can validate it, so the login is
+/// refused; the test checks the wiring and that nothing leaks.
+#[tokio::test]
+async fn rds_iam_tokens_are_generated_and_used_as_the_password() {
+    let (database, _) = seeded_database().await;
+    let mut evidence = Evidence::new();
+    let secret_key = crate::fakes::random(40);
+    evidence.secret(secret_key.clone());
+    let port = cluster().await.pg.port();
+    let url = format!("postgres://rds_iam_user@127.0.0.1:{port}/{database}?sslmode=disable");
+    let served = evidence
+        .serve_until(
+            &env(&[
+                ("RATES_CREDENTIALS_SOURCE", "rds_iam"),
+                ("DATABASE_URL", &url),
+                ("AWS_REGION", "eu-north-1"),
+                ("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE01"),
+                ("AWS_SECRET_ACCESS_KEY", &secret_key),
+                ("AWS_EC2_METADATA_DISABLED", "true"),
+                ("AWS_CONFIG_FILE", "/nonexistent"),
+                ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+            ]),
+            503,
+        )
+        .await;
+    let (_, body) = served.readyz().await;
+    assert_eq!(body["credentials"]["source"], "rds_iam");
+    assert_eq!(body["credentials"]["user"], "rds_iam_user");
+    let expires: chrono::DateTime<chrono::Utc> = body["credentials"]["expires_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let left = expires - chrono::Utc::now();
+    assert!(left > chrono::Duration::minutes(14) && left <= chrono::Duration::minutes(15));
+    served.stop().await;
+    let log = std::fs::read_to_string(cluster().await.pg.log_file()).unwrap();
+    assert!(log.contains("password authentication failed for user \"rds_iam_user\""));
+    evidence.assert_no_secret_logged(&cluster().await.pg.log_file());
 }
