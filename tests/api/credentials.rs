@@ -1,291 +1,22 @@
-//! Issue 4: credential sources, rotation under load, token expiry, least
-//! privilege, audit and pgaudit, against real PostgreSQL and local fakes of
-//! the cloud services (see `fakes`). Every test also checks that no secret it
-//! used appears in any log it produced, nor in the PostgreSQL server's log.
+//! Issue 4, credential sources: rotation under load for each store, token
+//! renewal, `/readyz`, recovery from a refused login, and no secret in any
+//! log. Real PostgreSQL; local fakes of the cloud services (see `fakes`).
 
 use std::{
-    path::{Path, PathBuf},
-    process::Stdio,
     sync::{
         Arc,
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicBool, Ordering},
     },
     time::Duration,
 };
 
-use rates::db::embedded::{EmbeddedOptions, EmbeddedPostgres};
-use serde_json::Value;
-use sqlx::{Connection, Executor, PgPool};
-use tokio::process::{Child, Command};
+use sqlx::Executor;
 
 use crate::{
-    cli::rates_command,
+    evidence::{Evidence, RATES_QUERY, env, load, seeded_database, superuser_pool},
     fakes::{Identity, KeyVault, SecretsManager, eventually},
-    support::{Dataset, cluster, fresh_database},
+    support::cluster,
 };
-
-/// A day range and lane present in [`seed`]'s data.
-const RATES_QUERY: &str =
-    "/rates?date_from=2024-01-01&date_to=2024-01-07&orig_code=CNSHA&dest_code=china_main";
-
-/// `rates`, with no credential settings inherited from the developer's shell.
-fn rates() -> Command {
-    let mut cmd = rates_command();
-    for (name, _) in std::env::vars() {
-        if name.starts_with("RATES_")
-            || name.starts_with("AWS_")
-            || name.starts_with("AZURE_")
-            || [
-                "IDENTITY_ENDPOINT",
-                "IDENTITY_HEADER",
-                "MSI_ENDPOINT",
-                "PGUSER_FILE",
-            ]
-            .contains(&name.as_str())
-        {
-            cmd.env_remove(name);
-        }
-    }
-    cmd
-}
-
-/// Everything a test wrote to logs, and the secrets that must not be in them.
-struct Evidence {
-    dir: tempfile::TempDir,
-    logs: Vec<PathBuf>,
-    secrets: Vec<String>,
-}
-
-impl Evidence {
-    fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            logs: Vec::new(),
-            secrets: Vec::new(),
-        }
-    }
-
-    fn log_file(&mut self, name: &str) -> std::fs::File {
-        let path = self
-            .dir
-            .path()
-            .join(format!("{}-{name}.log", self.logs.len()));
-        self.logs.push(path.clone());
-        std::fs::File::create(path).unwrap()
-    }
-
-    fn secret(&mut self, secret: impl Into<String>) {
-        let secret = secret.into();
-        assert!(secret.len() >= 8, "too short to grep for meaningfully");
-        if !self.secrets.contains(&secret) {
-            self.secrets.push(secret);
-        }
-    }
-
-    /// Runs `rates ARGS` to completion, keeping its output; panics on failure.
-    async fn run(&mut self, args: &[&str], env: &[(String, String)]) -> String {
-        let out = rates()
-            .args(args)
-            .envs(env.iter().cloned())
-            .output()
-            .await
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let name = args.join("-");
-        let mut file = self.log_file(&name);
-        use std::io::Write;
-        writeln!(file, "{stdout}\n{stderr}").unwrap();
-        assert!(
-            out.status.success(),
-            "rates {args:?} failed:\n{stdout}\n{stderr}"
-        );
-        stdout
-    }
-
-    /// Starts `rates serve` with `env`, and waits until it is ready.
-    async fn serve(&mut self, env: &[(String, String)]) -> Served {
-        self.serve_until(env, 200).await
-    }
-
-    /// Starts `rates serve` and waits until `/readyz` answers `status`.
-    async fn serve_until(&mut self, env: &[(String, String)], status: u16) -> Served {
-        let port = free_port();
-        let child = rates()
-            .arg("serve")
-            .envs(env.iter().cloned())
-            .env("RATES_LISTEN", format!("127.0.0.1:{port}"))
-            .env("RATES_MIGRATE", "false")
-            .stdout(Stdio::from(self.log_file("serve-stdout")))
-            .stderr(Stdio::from(self.log_file("serve-stderr")))
-            .spawn()
-            .unwrap();
-        let served = Served {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::new(),
-        };
-        eventually(
-            "rates serve to answer /readyz",
-            Duration::from_secs(60),
-            async || served.readyz().await.0 == status,
-        )
-        .await;
-        served
-    }
-
-    /// No secret in any log of this test, nor in the server's log.
-    fn assert_no_secret_logged(&self, server_log: &Path) {
-        let mut files = self.logs.clone();
-        files.push(server_log.to_owned());
-        let mut checked = 0;
-        for file in &files {
-            let text = String::from_utf8_lossy(&std::fs::read(file).unwrap()).into_owned();
-            checked += text.len();
-            for secret in &self.secrets {
-                assert!(
-                    !text.contains(secret.as_str()),
-                    "a secret ({}…) appears in {}",
-                    &secret[..4],
-                    file.display()
-                );
-            }
-        }
-        eprintln!(
-            "checked {} secrets against {} log files ({checked} bytes): none found",
-            self.secrets.len(),
-            files.len()
-        );
-    }
-}
-
-struct Served {
-    child: Child,
-    base: String,
-    client: reqwest::Client,
-}
-
-impl Served {
-    async fn readyz(&self) -> (u16, Value) {
-        match self
-            .client
-            .get(format!("{}/readyz", self.base))
-            .send()
-            .await
-        {
-            Ok(r) => (r.status().as_u16(), r.json().await.unwrap_or_default()),
-            Err(_) => (0, Value::Null),
-        }
-    }
-
-    /// The user `/readyz` says the pool logs in as now.
-    async fn current_user(&self) -> Option<String> {
-        self.readyz().await.1["credentials"]["user"]
-            .as_str()
-            .map(str::to_owned)
-    }
-
-    async fn stop(mut self) {
-        let _ = self.child.start_kill();
-        let _ = tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await;
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
-/// A fresh database with a small dataset, and its superuser URL.
-async fn seeded_database() -> (String, String) {
-    let name = fresh_database(Dataset::Empty).await.unwrap();
-    let url = cluster().await.url(&name);
-    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-    seed(&mut conn).await;
-    conn.close().await.unwrap();
-    (name, url)
-}
-
-async fn seed(conn: &mut sqlx::PgConnection) {
-    conn.execute(
-        "INSERT INTO regions VALUES ('china_main', 'China Main', NULL);
-         INSERT INTO ports VALUES ('CNSHA', 'Shanghai', 'china_main'),
-                                  ('CNNGB', 'Ningbo', 'china_main');
-         INSERT INTO prices
-         SELECT o, d, DATE '2024-01-01' + (i % 7), 1000 + i
-           FROM generate_series(1, 200) i,
-                (VALUES ('CNSHA', 'CNNGB'), ('CNSHA', 'CNSHA')) lanes(o, d)",
-    )
-    .await
-    .unwrap();
-}
-
-async fn superuser_pool(url: &str) -> PgPool {
-    sqlx::postgres::PgPoolOptions::new()
-        .max_connections(2)
-        .connect(url)
-        .await
-        .unwrap()
-}
-
-/// Clients calling `/rates` until `stop`: (requests made, requests failed).
-fn load(base: &str, clients: usize, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<(u64, u64)> {
-    let made = Arc::new(AtomicU64::new(0));
-    let failed = Arc::new(AtomicU64::new(0));
-    let url = format!("{base}{RATES_QUERY}");
-    let tasks: Vec<_> = (0..clients)
-        .map(|_| {
-            let (made, failed, stop, url) =
-                (made.clone(), failed.clone(), stop.clone(), url.clone());
-            tokio::spawn(async move {
-                let client = reqwest::Client::builder()
-                    .timeout(Duration::from_secs(10))
-                    .build()
-                    .unwrap();
-                // Bounded in count as well as by `stop`.
-                for _ in 0..100_000 {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    made.fetch_add(1, Ordering::Relaxed);
-                    let ok = match client.get(&url).send().await {
-                        Ok(r) if r.status() == 200 => r
-                            .json::<Value>()
-                            .await
-                            .is_ok_and(|b| b["rates"].as_array().is_some_and(|r| r.len() == 7)),
-                        Ok(r) => {
-                            eprintln!("failed request: {} {:?}", r.status(), r.text().await);
-                            false
-                        }
-                        Err(e) => {
-                            eprintln!("failed request: {e}");
-                            false
-                        }
-                    };
-                    if !ok {
-                        failed.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            })
-        })
-        .collect();
-    tokio::spawn(async move {
-        for task in tasks {
-            task.await.unwrap();
-        }
-        (made.load(Ordering::Relaxed), failed.load(Ordering::Relaxed))
-    })
-}
 
 /// The store a rotation test publishes to, and how the test reads it back.
 enum Store {
@@ -332,10 +63,9 @@ impl Store {
     }
 
     /// What `serve` needs besides the store: for files, where the database is.
-    fn serve_env(&self, database: &str) -> Vec<(String, String)> {
+    fn serve_env(&self, database: &str, port: u16) -> Vec<(String, String)> {
         let mut env = self.env();
         if let Self::Files(_) = self {
-            let port = cluster_port();
             env.push((
                 "DATABASE_URL".into(),
                 format!("postgres://127.0.0.1:{port}/{database}?sslmode=disable"),
@@ -379,17 +109,10 @@ impl Store {
     }
 }
 
-fn cluster_port() -> u16 {
-    CLUSTER_PORT.load(Ordering::Relaxed) as u16
-}
-
-static CLUSTER_PORT: AtomicU64 = AtomicU64::new(0);
-
 /// Clients call `/rates` while `rates db rotate` runs `rotations` times; the
 /// service follows each rotation (checked through `/readyz`) before the next.
 async fn rotation_under_load(kind: &str, rotations: usize, log_level: &str) -> (u64, u64) {
     let (database, admin_url) = seeded_database().await;
-    CLUSTER_PORT.store(cluster().await.pg.port().into(), Ordering::Relaxed);
     let store = Store::new(kind).await;
     let prefix = format!("rot_{kind}_{}", log_level);
     let mut evidence = Evidence::new();
@@ -414,7 +137,7 @@ async fn rotation_under_load(kind: &str, rotations: usize, log_level: &str) -> (
     let (first_user, password) = store.published();
     evidence.secret(password);
 
-    let mut serve_env = store.serve_env(&database);
+    let mut serve_env = store.serve_env(&database, cluster().await.pg.port());
     serve_env.extend(env(&[
         ("RATES_CREDENTIALS_REFRESH_SECS", "1"),
         ("RATES_LOG", log_level),
@@ -592,126 +315,6 @@ async fn short_lived_entra_tokens_are_renewed_without_failing_requests() {
     admin.close().await;
 }
 
-/// The API's roles can read and nothing more; bootstrap is idempotent.
-#[tokio::test]
-async fn bootstrap_creates_least_privilege_roles_idempotently() {
-    let (_, admin_url) = seeded_database().await;
-    let mut evidence = Evidence::new();
-    let dir = tempfile::tempdir().unwrap();
-    let admin_env = env(&[
-        ("DATABASE_URL", &admin_url),
-        ("RATES_ROLE_PREFIX", "lp"),
-        ("PGPASSWORD_FILE", dir.path().join("pw").to_str().unwrap()),
-        ("PGUSER_FILE", dir.path().join("user").to_str().unwrap()),
-    ]);
-    let first = evidence.run(&["db", "bootstrap"], &admin_env).await;
-    let second = evidence.run(&["db", "bootstrap"], &admin_env).await;
-    // Roles are cluster-wide: another test binary run may have made them.
-    assert!(
-        first.contains("lp_api_a") || first.contains("already"),
-        "{first}"
-    );
-    assert!(second.contains("already in place"), "{second}");
-    evidence.run(&["db", "rotate"], &admin_env).await;
-    let user = std::fs::read_to_string(dir.path().join("user")).unwrap();
-    let password = std::fs::read_to_string(dir.path().join("pw")).unwrap();
-    evidence.secret(password.clone());
-
-    let pool = superuser_pool(&admin_url).await;
-    let super_or_owner: Vec<(String, bool)> = sqlx::query_as(
-        "SELECT rolname::text, rolsuper FROM pg_roles WHERE rolname LIKE 'lp\\_%' ORDER BY 1",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    assert_eq!(
-        super_or_owner
-            .iter()
-            .map(|(r, _)| r.as_str())
-            .collect::<Vec<_>>(),
-        ["lp_api", "lp_api_a", "lp_api_b", "lp_owner", "lp_writer"]
-    );
-    assert!(super_or_owner.iter().all(|(_, s)| !s));
-    let owners: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT tableowner::text FROM pg_tables WHERE schemaname = 'public'",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    assert_eq!(owners, ["lp_owner"]);
-
-    let api_url = admin_url.replacen(
-        &admin_url[..admin_url.find('@').unwrap()],
-        &format!("postgres://{user}:{password}"),
-        1,
-    );
-    let mut api = sqlx::PgConnection::connect(&api_url).await.unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM prices")
-        .fetch_one(&mut api)
-        .await
-        .unwrap();
-    assert_eq!(n, 400);
-    for forbidden in [
-        "UPDATE prices SET price = 0",
-        "DELETE FROM ports",
-        "CREATE TABLE t (x int)",
-        "SELECT * FROM audit_log",
-        "ALTER ROLE lp_api_b PASSWORD 'x'",
-    ] {
-        let err = api.execute(forbidden).await.unwrap_err();
-        assert!(
-            matches!(&err, sqlx::Error::Database(d) if d.code().as_deref() == Some("42501")),
-            "{forbidden}: {err}"
-        );
-    }
-    api.close().await.unwrap();
-    pool.close().await;
-    evidence.assert_no_secret_logged(&cluster().await.pg.log_file());
-}
-
-/// Migrations and imports are audited, and the audit log cannot be changed.
-#[tokio::test]
-async fn audit_log_records_jobs_and_is_append_only() {
-    let name = fresh_database(Dataset::Empty).await.unwrap();
-    let url = cluster().await.url(&name);
-    let mut evidence = Evidence::new();
-    evidence
-        .run(&["migrate"], &env(&[("DATABASE_URL", &url)]))
-        .await;
-    let failed_import = rates()
-        .args(["import", "/nonexistent/prices.csv"])
-        .env("DATABASE_URL", &url)
-        .output()
-        .await
-        .unwrap();
-    assert!(!failed_import.status.success());
-
-    let pool = superuser_pool(&url).await;
-    let rows: Vec<(String, String, Option<String>, String, Value)> = sqlx::query_as(
-        "SELECT action, outcome, os_user, db_role, detail FROM audit_log ORDER BY id",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    let actions: Vec<(&str, &str)> = rows
-        .iter()
-        .map(|(a, o, ..)| (a.as_str(), o.as_str()))
-        .collect();
-    assert_eq!(actions, [("migrate", "success"), ("import", "failure")]);
-    assert!(rows.iter().all(|r| r.2.is_some() && r.3 == "rates"));
-    assert_eq!(rows[1].4["files"][0], "/nonexistent/prices.csv");
-
-    for change in [
-        "UPDATE audit_log SET outcome = 'success'",
-        "DELETE FROM audit_log",
-        "TRUNCATE audit_log",
-    ] {
-        let err = pool.execute(change).await.unwrap_err();
-        assert!(err.to_string().contains("append-only"), "{change}: {err}");
-    }
-    pool.close().await;
-}
-
 /// `/readyz` names the source and the refresh time, never a secret.
 #[tokio::test]
 async fn readyz_reports_the_credential_source() {
@@ -746,130 +349,6 @@ async fn readyz_reports_the_credential_source() {
     assert!(!body.to_string().contains(&password));
     served.stop().await;
     evidence.assert_no_secret_logged(&cluster().await.pg.log_file());
-}
-
-/// The shipped pgaudit configuration, loaded into a real server: role
-/// changes and the API role's statements are in the server log; passwords
-/// are not (rotation sends SCRAM verifiers).
-#[tokio::test]
-async fn pgaudit_config_logs_role_changes_and_api_statements() {
-    let bin = rates::db::embedded::find_bin_dir(None).unwrap();
-    let lib = bin.parent().unwrap().join("lib/pgaudit.so");
-    if !lib.exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{} is missing: .ci/run installs postgresql-*-pgaudit",
-            lib.display()
-        );
-        eprintln!(
-            "SKIPPED: {} not found (apt-get install postgresql-15-pgaudit; .ci/run does)",
-            lib.display()
-        );
-        return;
-    }
-    let conf = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/postgres/pgaudit.conf"),
-    )
-    .unwrap();
-    let root = tempfile::Builder::new()
-        .prefix("rates-pgaudit-")
-        .tempdir_in(std::env::temp_dir())
-        .unwrap();
-    let pg = EmbeddedPostgres::start(EmbeddedOptions {
-        data_root: root.path().to_owned(),
-        bin_dir: None,
-        port: 0,
-        fast_unsafe: true,
-        extra_conf: parse_conf(&conf),
-    })
-    .await
-    .unwrap();
-    let superuser_password =
-        std::fs::read_to_string(root.path().join("superuser.password")).unwrap();
-    let admin_url = format!(
-        "postgres://rates:{}@127.0.0.1:{}/rates",
-        superuser_password.trim(),
-        pg.port()
-    );
-    let mut evidence = Evidence::new();
-    evidence.secret(superuser_password.trim());
-    let store = tempfile::tempdir().unwrap();
-    let admin_env = env(&[
-        ("DATABASE_URL", &admin_url),
-        ("RATES_ROLE_PREFIX", "audited"),
-        ("PGPASSWORD_FILE", store.path().join("pw").to_str().unwrap()),
-        ("PGUSER_FILE", store.path().join("user").to_str().unwrap()),
-    ]);
-    evidence
-        .run(&["migrate"], &env(&[("DATABASE_URL", &admin_url)]))
-        .await;
-    evidence.run(&["db", "bootstrap"], &admin_env).await;
-    evidence.run(&["db", "rotate"], &admin_env).await;
-    let password = std::fs::read_to_string(store.path().join("pw")).unwrap();
-    evidence.secret(password.clone());
-
-    let api_url = format!(
-        "postgres://audited_api_a:{password}@127.0.0.1:{}/rates",
-        pg.port()
-    );
-    let mut api = sqlx::PgConnection::connect(&api_url).await.unwrap();
-    sqlx::query("SELECT count(*) FROM ports WHERE code = 'AUDITME'")
-        .execute(&mut api)
-        .await
-        .unwrap();
-    api.close().await.unwrap();
-
-    let log_file = pg.log_file();
-    let mut log = String::new();
-    eventually(
-        "pgaudit lines in the server log",
-        Duration::from_secs(10),
-        async || {
-            log = std::fs::read_to_string(&log_file).unwrap_or_default();
-            log.contains("AUDITME")
-        },
-    )
-    .await;
-    let audit_lines: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("AUDIT: SESSION"))
-        .collect();
-    let has = |needle: &str| audit_lines.iter().any(|l| l.contains(needle));
-    assert!(has("CREATE ROLE audited_api_a"), "{log}");
-    // pgaudit redacts the password; it would only have seen a verifier anyway.
-    assert!(has("ALTER ROLE audited_api_a WITH LOGIN PASSWORD"), "{log}");
-    assert!(has("ALTER ROLE audited_api_a SET pgaudit.log"), "{log}");
-    assert!(has("GRANT audited_api TO audited_api_a"), "{log}");
-    let api_line = audit_lines
-        .iter()
-        .find(|l| l.contains("AUDITME"))
-        .expect("the API role's statement");
-    assert!(api_line.contains("audited_api_a@rates"), "{api_line}");
-    assert!(api_line.contains("READ,SELECT"), "{api_line}");
-    eprintln!(
-        "pgaudit: {} audit lines, e.g. {api_line}",
-        audit_lines.len()
-    );
-
-    evidence.assert_no_secret_logged(&log_file);
-    pg.stop().await.unwrap();
-}
-
-/// `name = 'value'` lines of a postgresql.conf fragment.
-fn parse_conf(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .map(|l| l.split_once('#').map_or(l, |(setting, _)| setting).trim())
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let (name, value) = l.split_once('=').expect("name = value");
-            let value = value.trim();
-            let value = value
-                .strip_prefix('\'')
-                .and_then(|v| v.strip_suffix('\''))
-                .unwrap_or(value);
-            (name.trim().to_owned(), value.to_owned())
-        })
-        .collect()
 }
 
 /// A password changed out of band (not by `rates db rotate`): the first

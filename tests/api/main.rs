@@ -4,8 +4,10 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod audit;
 mod cli;
 mod credentials;
+mod evidence;
 mod fakes;
 mod health;
 mod import;
