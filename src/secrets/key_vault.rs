@@ -96,17 +96,23 @@ impl KeyVaultStore {
     }
 
     /// The password first, then the user name: the user name is what makes
-    /// the new pair current (readers check a pair before using it).
+    /// the new pair current (readers check a pair before using it). Server
+    /// and database are written only when missing: the address the
+    /// administrator rotated through need not be the one the API should use.
     pub async fn publish(&self, c: &Credentials) -> Result<(), CredentialError> {
         let n = &self.names;
-        if let Some(host) = &c.host {
+        if let Some(host) = &c.host
+            && self.get(&n.server_secret).await?.is_none()
+        {
             let server = match c.port {
                 Some(port) if port != 5432 => format!("{host}:{port}"),
                 _ => host.clone(),
             };
             self.set(&n.server_secret, &server).await?;
         }
-        if let Some(database) = &c.database {
+        if let Some(database) = &c.database
+            && self.get(&n.database_secret).await?.is_none()
+        {
             self.set(&n.database_secret, database).await?;
         }
         if let Some(password) = &c.password {

@@ -106,18 +106,21 @@ impl SecretsManagerStore {
         Ok(c)
     }
 
-    /// One new version with every field: readers see the old pair or the new.
+    /// One new version with every field: readers see the old pair or the
+    /// new. Host, port and database are filled in only when missing: the
+    /// address the administrator rotated through need not be the API's.
     pub async fn publish(&self, c: &Credentials) -> Result<(), CredentialError> {
         let mut map = self.read_json().await?.map(|(m, _)| m).unwrap_or_default();
         map.entry("engine").or_insert_with(|| "postgres".into());
         if let Some(host) = &c.host {
-            map.insert("host".into(), host.clone().into());
+            map.entry("host").or_insert_with(|| host.clone().into());
         }
         if let Some(port) = c.port {
-            map.insert("port".into(), port.into());
+            map.entry("port").or_insert_with(|| port.into());
         }
         if let Some(database) = &c.database {
-            map.insert("dbname".into(), database.clone().into());
+            map.entry("dbname")
+                .or_insert_with(|| database.clone().into());
         }
         if let Some(username) = &c.username {
             map.insert("username".into(), username.clone().into());
