@@ -30,6 +30,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub database: DatabaseSettings,
     pub embedded: EmbeddedSettings,
+    pub credentials: CredentialSettings,
 }
 
 impl Default for Settings {
@@ -44,6 +45,7 @@ impl Default for Settings {
             log: LogSettings::default(),
             database: DatabaseSettings::default(),
             embedded: EmbeddedSettings::default(),
+            credentials: CredentialSettings::default(),
         }
     }
 }
@@ -144,6 +146,156 @@ fn default_data_dir() -> PathBuf {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
         .unwrap_or_else(std::env::temp_dir);
     base.join("rates")
+}
+
+/// Where the database credentials come from, and how rotation publishes them.
+/// See `src/secrets/`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CredentialSettings {
+    pub source: CredentialSourceKind,
+    /// Re-read the source this often; token sources renew at half their
+    /// lifetime when that comes sooner. Default: 5 s for files, 300 s for
+    /// secret stores.
+    pub refresh_secs: Option<u64>,
+    /// A file holding the user name, beside the password file (Kubernetes
+    /// secrets mount `username` and `password`); needed to rotate to files.
+    pub username_file: Option<PathBuf>,
+    /// Roles made by `rates db bootstrap` are named `{prefix}_owner`,
+    /// `{prefix}_api`, `{prefix}_api_a`, ...
+    pub role_prefix: String,
+    pub key_vault: KeyVaultSettings,
+    pub azure: AzureSettings,
+    pub secrets_manager: SecretsManagerSettings,
+    pub entra: EntraSettings,
+    pub rds_iam: RdsIamSettings,
+}
+
+impl Default for CredentialSettings {
+    fn default() -> Self {
+        Self {
+            source: CredentialSourceKind::Static,
+            refresh_secs: None,
+            username_file: None,
+            role_prefix: "rates".into(),
+            key_vault: KeyVaultSettings::default(),
+            azure: AzureSettings::default(),
+            secrets_manager: SecretsManagerSettings::default(),
+            entra: EntraSettings::default(),
+            rds_iam: RdsIamSettings::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
+pub enum CredentialSourceKind {
+    /// `DATABASE_URL`, libpq variables, a password file.
+    #[default]
+    Static,
+    /// Host, database, user and password from Azure Key Vault secrets.
+    KeyVault,
+    /// The RDS secret JSON in AWS Secrets Manager.
+    SecretsManager,
+    /// An Entra ID access token as the password (Azure Database for PostgreSQL).
+    EntraToken,
+    /// An RDS IAM auth token as the password.
+    RdsIam,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeyVaultSettings {
+    /// `https://NAME.vault.azure.net`
+    pub url: Option<String>,
+    /// Secret holding the server host name (`host` or `host:port`).
+    pub server_secret: String,
+    pub database_secret: String,
+    pub username_secret: String,
+    pub password_secret: String,
+    /// Sends the vault's requests to this plain-HTTP base URL instead (Key
+    /// Vault emulators and tests). Never set in production.
+    pub redirect_to: Option<String>,
+}
+
+impl Default for KeyVaultSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            server_secret: "Webapp-DB-Server-Name".into(),
+            database_secret: "Webapp-DB-Server-Database".into(),
+            username_secret: "Webapp-DB-Server-Username".into(),
+            password_secret: "Webapp-DB-Server-UserPassword".into(),
+            redirect_to: None,
+        }
+    }
+}
+
+/// How `rates` authenticates to Azure (Key Vault, Entra tokens).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AzureSettings {
+    pub credential: AzureCredentialKind,
+    /// Client id of a user-assigned managed identity or an app registration
+    /// (`AZURE_CLIENT_ID` otherwise).
+    pub client_id: Option<String>,
+    /// `AZURE_TENANT_ID` otherwise.
+    pub tenant_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
+pub enum AzureCredentialKind {
+    /// Workload identity, then managed identity, then a client secret, then
+    /// the Azure CLI: the first that is configured.
+    #[default]
+    Auto,
+    WorkloadIdentity,
+    ManagedIdentity,
+    ClientSecret,
+    AzureCli,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretsManagerSettings {
+    /// Name or ARN of the secret holding the RDS JSON.
+    pub secret_id: Option<String>,
+    /// AWS region; the SDK's usual chain otherwise (`AWS_REGION`, profile).
+    pub region: Option<String>,
+    /// Endpoint override (`AWS_ENDPOINT_URL` works too).
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EntraSettings {
+    pub scope: String,
+}
+
+impl Default for EntraSettings {
+    fn default() -> Self {
+        Self {
+            scope: "https://ossrdbms-aad.database.windows.net/.default".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RdsIamSettings {
+    /// AWS region of the database; the SDK's usual chain otherwise.
+    pub region: Option<String>,
+}
+
+impl CredentialSettings {
+    /// True when the credentials come from somewhere other than the
+    /// `[database]` settings themselves.
+    pub fn is_external(&self) -> bool {
+        self.source != CredentialSourceKind::Static
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

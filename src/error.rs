@@ -19,6 +19,9 @@ pub enum ApiError {
     /// The database cannot be reached (or is too slow): retrying may help.
     #[error("database unavailable")]
     Unavailable(#[source] sqlx::Error),
+    /// The read model has not finished its first load.
+    #[error("starting up: the rates are not loaded yet, retry shortly")]
+    Loading,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -39,6 +42,12 @@ impl From<InvalidInput> for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
+        // A refused login means the credentials changed under us: re-read
+        // them now, and tell the client to retry.
+        if crate::secrets::is_auth_failure(&e) {
+            crate::secrets::report_auth_failure();
+            return Self::Unavailable(e);
+        }
         match e {
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
@@ -54,7 +63,7 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Loading => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -11,5 +11,6 @@ pub mod error;
 pub mod http;
 pub mod import;
 pub mod read_model;
+pub mod secrets;
 pub mod startup;
 pub mod telemetry;

@@ -10,6 +10,7 @@ use crate::{
     config::Settings,
     http::{self, ApiConfig, AppState},
     read_model,
+    secrets::CredentialStatus,
 };
 
 /// A bound, not yet serving, HTTP application.
@@ -22,6 +23,15 @@ pub struct Application {
 impl Application {
     /// Binds the listen address (port 0 picks a free one, see [`Self::port`]).
     pub async fn build(settings: &Settings, pool: PgPool) -> anyhow::Result<Self> {
+        Self::build_with_credentials(settings, pool, None).await
+    }
+
+    /// Like [`Self::build`], with the credential status `/readyz` reports.
+    pub async fn build_with_credentials(
+        settings: &Settings,
+        pool: PgPool,
+        credentials: Option<CredentialStatus>,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -30,13 +40,12 @@ impl Application {
             max_range_days: settings.max_range_days,
             request_timeout: Duration::from_secs(settings.request_timeout_secs),
         };
-        let model = read_model::sync::start(pool.clone())
-            .await
-            .context("loading the read model")?;
+        let model = read_model::sync::start(pool.clone());
         let state = AppState {
             pool,
             model,
             config: Arc::new(config),
+            credentials,
         };
         Ok(Self {
             listener,

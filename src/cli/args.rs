@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, builder::BoolishValueParser};
 
-use crate::{config::Settings, demo::DemoOptions};
+use crate::{
+    config::{AzureCredentialKind, CredentialSourceKind, Settings},
+    demo::DemoOptions,
+};
 
 /// Overwrites `slot` when a value was given.
 pub fn set<T>(slot: &mut T, value: Option<T>) {
@@ -129,6 +132,57 @@ impl EmbeddedArgs {
     }
 }
 
+#[derive(Args)]
+#[command(next_help_heading = "Database credentials (see README, \"Database credentials\")")]
+pub struct CredentialArgs {
+    /// Where credentials come from [default: static].
+    #[arg(long, env = "RATES_CREDENTIALS_SOURCE", value_enum)]
+    credentials_source: Option<CredentialSourceKind>,
+    /// Re-read the credentials this often [default: 5 for files, 300 for stores].
+    #[arg(long, env = "RATES_CREDENTIALS_REFRESH_SECS", value_name = "SECS")]
+    credentials_refresh_secs: Option<u64>,
+    /// File holding the user name (beside the password file).
+    #[arg(long, env = "PGUSER_FILE", value_name = "FILE")]
+    db_username_file: Option<PathBuf>,
+    /// Prefix of the roles `rates db bootstrap` creates [default: rates].
+    #[arg(long, env = "RATES_ROLE_PREFIX", value_name = "PREFIX")]
+    role_prefix: Option<String>,
+    /// Key Vault URL, https://NAME.vault.azure.net.
+    #[arg(long, env = "RATES_KEY_VAULT_URL", value_name = "URL")]
+    key_vault_url: Option<String>,
+    /// Key Vault: send requests to this plain-HTTP URL (emulators, tests).
+    #[arg(
+        long,
+        env = "RATES_KEY_VAULT_REDIRECT_TO",
+        value_name = "URL",
+        hide = true
+    )]
+    key_vault_redirect_to: Option<String>,
+    /// How to authenticate to Azure [default: auto].
+    #[arg(long, env = "RATES_AZURE_CREDENTIAL", value_enum)]
+    azure_credential: Option<AzureCredentialKind>,
+    /// AWS Secrets Manager secret holding the RDS JSON.
+    #[arg(long, env = "RATES_SECRETS_MANAGER_SECRET_ID", value_name = "ID")]
+    secrets_manager_secret_id: Option<String>,
+}
+
+impl CredentialArgs {
+    fn apply(self, s: &mut Settings) {
+        let c = &mut s.credentials;
+        set(&mut c.source, self.credentials_source);
+        set_some(&mut c.refresh_secs, self.credentials_refresh_secs);
+        set_some(&mut c.username_file, self.db_username_file);
+        set(&mut c.role_prefix, self.role_prefix);
+        set_some(&mut c.key_vault.url, self.key_vault_url);
+        set_some(&mut c.key_vault.redirect_to, self.key_vault_redirect_to);
+        set(&mut c.azure.credential, self.azure_credential);
+        set_some(
+            &mut c.secrets_manager.secret_id,
+            self.secrets_manager_secret_id,
+        );
+    }
+}
+
 /// Where the data lives: an external database or the embedded one.
 #[derive(Args)]
 pub struct DataArgs {
@@ -136,12 +190,15 @@ pub struct DataArgs {
     db: DbArgs,
     #[command(flatten)]
     embedded: EmbeddedArgs,
+    #[command(flatten)]
+    credentials: CredentialArgs,
 }
 
 impl DataArgs {
     pub fn apply(self, s: &mut Settings) {
         self.db.apply(s);
         self.embedded.apply(s);
+        self.credentials.apply(s);
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod args;
 mod data;
+mod db;
 mod healthcheck;
 mod serve;
 
@@ -47,6 +48,20 @@ enum Command {
     Demo(DemoArgs),
     /// Exit 0 when the local server is ready (for container HEALTHCHECKs).
     Healthcheck(HealthcheckArgs),
+    /// Database administration: least-privilege roles, credential rotation.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Create the owner, API (read-only), writer and API login roles, and
+    /// grant them their privileges. Idempotent. Run as an administrator.
+    Bootstrap(DataArgs),
+    /// Give the inactive API login role a fresh password, publish it to the
+    /// configured store, and make it current (the other stays valid until
+    /// the next rotation). Safe to re-run. Run as an administrator.
+    Rotate(DataArgs),
 }
 
 /// Parses the command line and runs it; errors are printed without a backtrace.
@@ -84,6 +99,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = args.options();
             args.data.apply(&mut settings);
             data::demo(settings, options).await?;
+        }
+        Command::Db(DbCommand::Bootstrap(args)) => {
+            args.apply(&mut settings);
+            db::bootstrap(settings).await?;
+        }
+        Command::Db(DbCommand::Rotate(args)) => {
+            args.apply(&mut settings);
+            db::rotate(settings).await?;
         }
         Command::Healthcheck(args) => {
             args.apply(&mut settings);

@@ -20,9 +20,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 async fn serve(settings: &Settings, database: &Database) -> anyhow::Result<()> {
     let pool = &database.pool;
     if settings.migrate_on_start {
-        db::migrate::run(pool)
-            .await
-            .context("applying migrations")?;
+        // Audited only when there was something to apply: replicas restart often.
+        let pending = !db::migrate::is_up_to_date(pool).await.unwrap_or(false);
+        let result = db::migrate::run(pool).await;
+        if pending {
+            super::data::audit_migration(pool, &result).await;
+        }
+        result.context("applying migrations")?;
     }
     if database.is_embedded()
         && settings.embedded.demo_data
@@ -31,7 +35,12 @@ async fn serve(settings: &Settings, database: &Database) -> anyhow::Result<()> {
         let summary = demo::load_demo(pool, &DemoOptions::default()).await?;
         tracing::info!(%summary, "loaded the demo dataset into the empty embedded database");
     }
-    let app = Application::build(settings, pool.clone()).await?;
+    let app = Application::build_with_credentials(
+        settings,
+        pool.clone(),
+        Some(database.credential_status()),
+    )
+    .await?;
     app.run_until(shutdown_signal()).await?;
     Ok(())
 }

@@ -75,6 +75,8 @@ pub struct EmbeddedOptions {
     pub port: u16,
     /// Trade durability for speed (tests only).
     pub fast_unsafe: bool,
+    /// More server settings, `-c name=value` each (e.g. loading pgaudit).
+    pub extra_conf: Vec<(String, String)>,
 }
 
 /// Why the embedded server could not be set up, started or stopped.
@@ -246,6 +248,11 @@ impl EmbeddedPostgres {
         self.port
     }
 
+    /// The server's log (stderr of the postmaster), e.g. for pgaudit's lines.
+    pub fn log_file(&self) -> PathBuf {
+        self.root.file(LOG_FILE)
+    }
+
     /// Fast shutdown (SIGINT to the postmaster), wait for exit (bounded, then SIGQUIT).
     /// A reused server belongs to its owner and is left running.
     pub async fn stop(mut self) -> Result<(), EmbeddedError> {
@@ -270,7 +277,7 @@ impl EmbeddedPostgres {
                 port => port,
             };
             let log_start = root.log_len();
-            let server = spawn_server(&root, bin, port, opts.fast_unsafe)?;
+            let server = spawn_server(&root, bin, port, opts)?;
             root.write_owner_pid()?;
             // Built before waiting so that any failure below stops the server via Drop.
             let pg = Self {
@@ -988,7 +995,7 @@ fn spawn_server(
     root: &DataRoot,
     bin: &Path,
     port: u16,
-    fast_unsafe: bool,
+    opts: &EmbeddedOptions,
 ) -> Result<OwnedServer, EmbeddedError> {
     let log_path = root.file(LOG_FILE);
     let log = OpenOptions::new()
@@ -1007,8 +1014,11 @@ fn spawn_server(
         .arg(port.to_string())
         .args(["-c", "listen_addresses=127.0.0.1"])
         .args(["-c", "unix_socket_directories="]);
-    if fast_unsafe {
+    if opts.fast_unsafe {
         cmd.args(FAST_UNSAFE_SETTINGS.iter().flat_map(|s| ["-c", s]));
+    }
+    for (name, value) in &opts.extra_conf {
+        cmd.arg("-c").arg(format!("{name}={value}"));
     }
     // Own process group: a terminal's Ctrl-C reaches only us, and we shut the server down in order.
     cmd.stdout(log).stderr(log_err).process_group(0);
@@ -1225,6 +1235,7 @@ mod tests {
             bin_dir: None,
             port: 0,
             fast_unsafe: true,
+            extra_conf: Vec::new(),
         }
     }
 

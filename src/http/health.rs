@@ -65,25 +65,31 @@ pub async fn livez() -> Json<Value> {
 
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses(
-        (status = 200, description = "Database reachable and migrations applied"),
+        (status = 200, description = "Database reachable and migrations applied; `credentials` says which source is in use and when it was last read"),
         (status = 503, description = "Not ready; `reason` says why")))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let check = tokio::time::timeout(PROBE_TIMEOUT, db::migrate::is_up_to_date(&state.pool));
     let reason = match check.await {
-        Ok(Ok(true)) => None,
+        Ok(Ok(true)) if state.model.is_loaded() => None,
+        Ok(Ok(true)) => Some("rates still loading"),
         Ok(Ok(false)) => Some("migrations not applied"),
         Ok(Err(_)) | Err(_) => Some("database unreachable"),
     };
-    match reason {
+    let (code, mut body) = match reason {
         None => (
             StatusCode::OK,
-            Json(json!({ "status": "ready", "database": "reachable", "migrations": "applied" })),
+            json!({ "status": "ready", "database": "reachable", "migrations": "applied", "rates": "loaded" }),
         ),
         Some(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "not ready", "reason": reason })),
+            json!({ "status": "not ready", "reason": reason }),
         ),
+    };
+    // Which source and when it was last read: never the secret.
+    if let Some(credentials) = &state.credentials {
+        body["credentials"] = credentials.to_json();
     }
+    (code, Json(body))
 }
 
 #[utoipa::path(get, path = "/number_of_tables", tag = "info",

@@ -33,6 +33,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub model: Arc<ReadModel>,
     pub config: Arc<ApiConfig>,
+    /// Where the database credentials come from, for `/readyz`.
+    pub credentials: Option<crate::secrets::CredentialStatus>,
 }
 
 /// The settings handlers need, resolved once at start-up.

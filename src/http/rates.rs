@@ -65,7 +65,7 @@ pub async fn rates(
 ) -> Result<Response, ApiError> {
     let Query(pairs) = query.map_err(|_| ApiError::BadRequest("malformed query string".into()))?;
     let request = RatesRequest::parse(&pairs, state.config.max_range_days)?;
-    let snapshot = state.model.snapshot();
+    let snapshot = state.model.snapshot().ok_or(ApiError::Loading)?;
     let route = snapshot
         .route(&request.origin, &request.destination)
         .map_err(|side| unknown_location(side, &request))?;

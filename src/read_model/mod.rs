@@ -14,7 +14,7 @@ pub mod sync;
 
 use std::sync::Arc;
 
-use arc_swap::ArcSwap;
+use arc_swap::ArcSwapOption;
 use axum::http::HeaderValue;
 
 use crate::domain::{DailyRate, DayRange, LocationCode};
@@ -22,24 +22,28 @@ pub use answers::{Answers, Question};
 pub use lanes::Lanes;
 pub use reference::Reference;
 
-/// The shared handle: the current snapshot.
+/// The shared handle: the current snapshot, once the first load is done.
 pub struct ReadModel {
-    current: ArcSwap<Snapshot>,
+    current: ArcSwapOption<Snapshot>,
 }
 
 impl ReadModel {
-    pub fn new(snapshot: Snapshot) -> Self {
+    fn empty() -> Self {
         Self {
-            current: ArcSwap::from_pointee(snapshot),
+            current: ArcSwapOption::empty(),
         }
     }
 
-    pub fn snapshot(&self) -> Arc<Snapshot> {
+    pub fn snapshot(&self) -> Option<Arc<Snapshot>> {
         self.current.load_full()
     }
 
+    pub fn is_loaded(&self) -> bool {
+        self.current.load().is_some()
+    }
+
     fn replace(&self, snapshot: Snapshot) {
-        self.current.store(Arc::new(snapshot));
+        self.current.store(Some(Arc::new(snapshot)));
     }
 }
 

@@ -29,30 +29,51 @@ struct Sync {
     reference_version: i64,
 }
 
-/// Loads the model and starts the task that keeps it fresh.
-pub async fn start(pool: PgPool) -> Result<Arc<ReadModel>, sqlx::Error> {
-    // Subscribe before loading: a commit between the two is then seen twice,
-    // never missed.
-    let mut listener = PgListener::connect_with(&pool).await?;
-    listener.listen(CHANNEL).await?;
+/// Starts the task that loads the model and keeps it fresh. Until the first
+/// load succeeds the model is empty (`/readyz` says so); a database that is
+/// not reachable yet is retried with backoff rather than failing start-up.
+pub fn start(pool: PgPool) -> Arc<ReadModel> {
+    let model = Arc::new(ReadModel::empty());
+    tokio::spawn(load_then_follow(pool, model.clone()));
+    model
+}
 
-    let mut tx = begin_snapshot(&pool).await?;
-    let (horizon, reference_version) = markers(&mut tx).await?;
-    let snapshot = full_load(&mut tx).await?;
-    tx.commit().await?;
-
-    let model = Arc::new(ReadModel::new(snapshot));
-    let sync = Sync {
-        pool,
-        model: model.clone(),
-        horizon,
-        reference_version,
-    };
-    tokio::spawn(sync.run(listener));
-    Ok(model)
+async fn load_then_follow(pool: PgPool, model: Arc<ReadModel>) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match Sync::load(pool.clone(), model.clone()).await {
+            Ok((sync, listener)) => return sync.run(listener).await,
+            Err(_) if pool.is_closed() => return,
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "loading the read model failed");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
 }
 
 impl Sync {
+    async fn load(pool: PgPool, model: Arc<ReadModel>) -> Result<(Self, PgListener), sqlx::Error> {
+        // Subscribe before loading: a commit between the two is then seen
+        // twice, never missed.
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(CHANNEL).await?;
+        let mut tx = begin_snapshot(&pool).await?;
+        let (horizon, reference_version) = markers(&mut tx).await?;
+        let snapshot = full_load(&mut tx).await?;
+        tx.commit().await?;
+        model.replace(snapshot);
+        tracing::info!("read model loaded");
+        let sync = Self {
+            pool,
+            model,
+            horizon,
+            reference_version,
+        };
+        Ok((sync, listener))
+    }
+
     async fn run(mut self, mut listener: PgListener) {
         let mut poll = tokio::time::interval(POLL);
         loop {
@@ -103,7 +124,7 @@ impl Sync {
             .filter_map(|(_, _, orig, dest, day, n, total)| Some((orig?, dest?, day?, n?, total?)))
             .collect();
         if !changes.is_empty() {
-            let current = self.model.snapshot();
+            let current = self.model.snapshot().expect("loaded before following");
             let mut lanes = current.lanes.clone();
             for row in changes {
                 apply(&current.reference, &mut lanes, row);

@@ -4,8 +4,12 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod audit;
 mod cli;
+mod credentials;
+mod evidence;
 mod exactness;
+mod fakes;
 mod freshness;
 mod health;
 mod import;

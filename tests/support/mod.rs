@@ -170,12 +170,16 @@ pub async fn spawn_app_configured(
         .expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until(std::future::pending()));
-    Some(TestApp {
+    let app = TestApp {
         address,
         pool,
         database,
         client: reqwest::Client::new(),
-    })
+    };
+    // The rates load in the background: tests start once they are served.
+    app.get_json_until("/readyz", |body| body["status"] == "ready")
+        .await;
+    Some(app)
 }
 
 /// A new database cloned from the dataset's template.
@@ -276,6 +280,7 @@ pub async fn cluster() -> &'static Cluster {
                 bin_dir: None,
                 port: 0,
                 fast_unsafe: true,
+                extra_conf: Vec::new(),
             })
             .await
             .expect("starting the test PostgreSQL");
