@@ -194,7 +194,21 @@ where
     tx.commit()
         .await
         .map_err(|e| ImportError::database("commit", &e))?;
+    refresh_statistics(pool).await;
     Ok(counts)
+}
+
+/// A bulk load leaves the planner's statistics behind until autovacuum gets
+/// to them; the read model's change query (`lane_days.version >= $1`) would
+/// then scan millions of rows instead of using its index. The data is
+/// committed either way, so a failure here is only logged.
+async fn refresh_statistics(pool: &PgPool) {
+    if let Err(e) = sqlx::query("ANALYZE prices, lane_days, ports, regions")
+        .execute(pool)
+        .await
+    {
+        tracing::warn!(error = %e, "ANALYZE after the import failed");
+    }
 }
 
 async fn begin(pool: &PgPool) -> Result<Transaction<'static, Postgres>, ImportError> {

@@ -101,6 +101,7 @@ impl Sync {
     }
 
     async fn catch_up(&mut self) -> Result<(), sqlx::Error> {
+        let started = std::time::Instant::now();
         // One statement, so one snapshot and one round trip: markers and the
         // changed rows (none: a single row of NULLs).
         let rows: Vec<ChangeRow> = sqlx::query_as(
@@ -126,11 +127,14 @@ impl Sync {
         if !changes.is_empty() {
             let current = self.model.snapshot().expect("loaded before following");
             let mut lanes = current.lanes.clone();
+            let rows = changes.len();
             for row in changes {
                 apply(&current.reference, &mut lanes, row);
             }
             self.model
                 .replace(Snapshot::new(current.reference.clone(), lanes));
+            let elapsed_us = started.elapsed().as_micros() as u64;
+            tracing::debug!(rows, elapsed_us, "read model updated");
         }
         self.horizon = horizon;
         Ok(())
