@@ -9,7 +9,7 @@ use nix::{
 };
 use tokio::process::{Child, Command};
 
-use crate::support::{cluster, shared_data};
+use crate::support::{cluster, free_port, shared_data};
 
 /// The binary under test, with no database settings inherited from the
 /// developer's environment.
@@ -115,14 +115,6 @@ async fn replicas_migrating_together_do_not_race() {
         applied as usize,
         rates::db::migrate::MIGRATOR.iter().count()
     );
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `rates serve` on `port`, its database chosen by `database` (a variable

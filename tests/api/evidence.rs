@@ -20,7 +20,7 @@ use tokio::process::{Child, Command};
 use crate::{
     cli::rates_command,
     fakes::eventually,
-    support::{Dataset, cluster, fresh_database},
+    support::{Dataset, cluster, free_port, fresh_database},
 };
 
 /// A day range and lane present in [`seed`]'s data.
@@ -188,14 +188,6 @@ impl Served {
         let _ = self.child.start_kill();
         let _ = tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await;
     }
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 pub fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -10,8 +10,8 @@ use serde_json::Value;
 use tokio::process::Child;
 
 use crate::{
-    cli::{free_port, serve},
-    support::spawn_app_seeded,
+    cli::serve,
+    support::{free_port, spawn_app_seeded},
 };
 
 const SEED: &str = "INSERT INTO regions VALUES ('world', 'World', NULL), ('east', 'East', 'world');

@@ -346,6 +346,15 @@ fn remove_abandoned_clusters(base: &Path) {
     }
 }
 
+/// A port nothing listens on right now, for servers started by a test.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// `TEST_LOG=1` shows the service's logs while tests run.
 fn init_test_logging() {
     if std::env::var_os("TEST_LOG").is_some() {
