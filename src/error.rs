@@ -44,8 +44,7 @@ impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         // A refused login means the credentials changed under us: re-read
         // them now, and tell the client to retry.
-        if crate::secrets::is_auth_failure(&e) {
-            crate::secrets::report_auth_failure();
+        if crate::secrets::report_if_auth_failure(&e) {
             return Self::Unavailable(e);
         }
         match e {

@@ -45,6 +45,7 @@ async fn load_then_follow(pool: PgPool, model: Arc<ReadModel>) {
             Ok((sync, listener)) => return sync.run(listener).await,
             Err(_) if pool.is_closed() => return,
             Err(e) => {
+                crate::secrets::report_if_auth_failure(&e);
                 tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "loading the read model failed");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(10));
@@ -95,6 +96,7 @@ impl Sync {
                 _ = poll.tick() => {}
             }
             if let Err(e) = self.catch_up().await {
+                crate::secrets::report_if_auth_failure(&e);
                 tracing::warn!(error = %e, "read model catch-up failed; will retry");
             }
         }

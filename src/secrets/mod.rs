@@ -229,13 +229,17 @@ impl CredentialStore {
 
 /// True for the errors PostgreSQL gives a login that is refused (wrong or
 /// expired password, unknown role).
-pub fn is_auth_failure(e: &sqlx::Error) -> bool {
+fn is_auth_failure(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d)
         if matches!(d.code().as_deref(), Some("28P01" | "28000")))
 }
 
-/// Wakes every refresher so it re-reads its source now (called when a
-/// login was refused).
-pub fn report_auth_failure() {
-    refresher::AUTH_FAILED.notify_waiters();
+/// When `e` is a refused login, wakes every refresher so it re-reads its
+/// source now: the credentials changed under us. Returns whether it was.
+pub fn report_if_auth_failure(e: &sqlx::Error) -> bool {
+    let refused = is_auth_failure(e);
+    if refused {
+        refresher::AUTH_FAILED.notify_waiters();
+    }
+    refused
 }

@@ -19,7 +19,7 @@ use tokio::{sync::Notify, task::JoinHandle};
 
 use super::{CredentialSource, Credentials};
 
-/// Woken by [`super::report_auth_failure`].
+/// Woken by [`super::report_if_auth_failure`].
 pub(super) static AUTH_FAILED: Notify = Notify::const_new();
 
 /// After a failed read, try again this soon (or the period, if shorter).
