@@ -491,7 +491,7 @@ mod tests {
     use std::collections::{HashMap, HashSet};
 
     use super::*;
-    use crate::import::copy::{CopyEvent, CopySender};
+    use crate::import::copy::{CopyEvent, CopySender, Message};
 
     /// Runs the generator on a thread, as `copy::load` does, and collects the
     /// rows of each table.
@@ -500,12 +500,15 @@ mod tests {
         let opts = opts.clone();
         let (tx, mut rx) = tokio::sync::mpsc::channel(4);
         let producer = std::thread::spawn(move || {
-            let mut out = CopySender::new(tx);
+            let mut out = CopySender::to_loader(tx);
             generate(&opts, &days, &mut out).is_ok()
         });
         let mut tables: HashMap<&'static str, Vec<String>> = HashMap::new();
         let mut current = "";
-        while let Some(event) = rx.blocking_recv() {
+        while let Some(message) = rx.blocking_recv() {
+            let Message::Copy(event) = message else {
+                panic!("the generator sends no statements");
+            };
             match event {
                 CopyEvent::Begin(segment) => current = segment.layout.table.name(),
                 CopyEvent::Rows(chunk) => {

@@ -3,6 +3,10 @@
 //! and the async side streams them with `COPY ... FROM STDIN` inside a single
 //! transaction with deferred constraints. Parsing thus overlaps with the
 //! server's work, and memory stays bounded by the channel.
+//!
+//! Between COPY segments a producer may also send a data statement (an
+//! `INSERT` or `DELETE` from a dump, parsed and validated), which the loader
+//! executes with bound values in the same transaction, in input order.
 
 use std::path::PathBuf;
 
@@ -10,6 +14,7 @@ use sqlx::postgres::PgConnection;
 use sqlx::{PgPool, Postgres, Transaction};
 use tokio::sync::mpsc;
 
+use super::statement::{self, Statement};
 use super::table::{Layout, Table, encode_copy_field};
 use super::{ImportError, ImportMode};
 
@@ -33,6 +38,14 @@ pub(crate) enum CopyEvent {
     End(LineIndex),
 }
 
+/// What a producer sends the loader, in input order.
+pub(crate) enum Message {
+    /// A step of a COPY segment.
+    Copy(CopyEvent),
+    /// A data statement, sent only between segments.
+    Execute(Statement),
+}
+
 /// Why a producer stopped.
 pub(crate) enum ProduceError {
     /// The loader hung up because it failed; its error is the one to report.
@@ -48,12 +61,13 @@ impl From<ImportError> for ProduceError {
 
 /// Producer side: buffers encoded rows and hands full chunks to the loader.
 pub(crate) struct CopySender {
-    tx: mpsc::Sender<CopyEvent>,
+    tx: mpsc::Sender<Message>,
     buf: Vec<u8>,
 }
 
 impl CopySender {
-    pub(crate) fn new(tx: mpsc::Sender<CopyEvent>) -> Self {
+    /// Sends to the loader (see `load`).
+    pub(crate) fn to_loader(tx: mpsc::Sender<Message>) -> Self {
         CopySender {
             tx,
             buf: Vec::with_capacity(CHUNK_BYTES + 4096),
@@ -90,6 +104,14 @@ impl CopySender {
         self.send(CopyEvent::End(lines))
     }
 
+    /// Has the loader execute `statement` (between segments only).
+    pub fn execute(&mut self, statement: Statement) -> Result<(), ProduceError> {
+        debug_assert!(self.buf.is_empty(), "statement inside a COPY segment");
+        self.tx
+            .blocking_send(Message::Execute(statement))
+            .map_err(|_| ProduceError::Stopped)
+    }
+
     fn end_row(&mut self) -> Result<(), ProduceError> {
         self.buf.push(b'\n');
         if self.buf.len() >= CHUNK_BYTES {
@@ -108,7 +130,7 @@ impl CopySender {
 
     fn send(&self, event: CopyEvent) -> Result<(), ProduceError> {
         self.tx
-            .blocking_send(event)
+            .blocking_send(Message::Copy(event))
             .map_err(|_| ProduceError::Stopped)
     }
 }
@@ -148,13 +170,22 @@ impl LineIndex {
     }
 }
 
-/// Rows loaded per table, indexed by `Table::index`.
+/// Rows changed per table, indexed by `Table::index`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Counts(pub [u64; 3]);
+pub(crate) struct Counts {
+    /// By COPY segments and INSERT statements.
+    pub inserted: [u64; 3],
+    /// By DELETE statements (not by emptying a table in replace mode).
+    pub deleted: [u64; 3],
+}
 
 impl Counts {
-    pub fn get(&self, table: Table) -> u64 {
-        self.0[table.index()]
+    pub fn inserted(&self, table: Table) -> u64 {
+        self.inserted[table.index()]
+    }
+
+    pub fn deleted(&self, table: Table) -> u64 {
+        self.deleted[table.index()]
     }
 }
 
@@ -170,7 +201,7 @@ where
 {
     let mut tx = begin(pool).await?;
     let (sender, receiver) = mpsc::channel(CHANNEL_CHUNKS);
-    let task = tokio::task::spawn_blocking(move || producer(&mut CopySender::new(sender)));
+    let task = tokio::task::spawn_blocking(move || producer(&mut CopySender::to_loader(sender)));
 
     let loaded = consume(&mut tx, mode, receiver).await;
     // The receiver is gone now, so a producer still running stops at its next send.
@@ -231,30 +262,64 @@ async fn rollback(tx: Transaction<'static, Postgres>) {
     }
 }
 
-/// Loads segments until the producer is done. Returns early (without error)
-/// if the producer quits mid-segment; its own result says why.
+/// Loads segments and executes statements until the producer is done.
+/// Returns early (without error) if the producer quits mid-segment; its own
+/// result says why.
 async fn consume(
     conn: &mut PgConnection,
     mode: ImportMode,
-    mut receiver: mpsc::Receiver<CopyEvent>,
+    mut receiver: mpsc::Receiver<Message>,
 ) -> Result<Counts, ImportError> {
     let mut counts = Counts::default();
     let mut emptied = [false; 3];
-    while let Some(event) = receiver.recv().await {
-        let CopyEvent::Begin(segment) = event else {
-            return Err(ImportError::Internal("rows sent outside a segment".into()));
-        };
-        let table = segment.layout.table;
-        if mode == ImportMode::Replace && !emptied[table.index()] {
-            empty_table(conn, table).await?;
-            emptied[table.index()] = true;
-        }
-        match copy_segment(conn, &segment, &mut receiver).await? {
-            Some(rows) => counts.0[table.index()] += rows,
-            None => break,
+    while let Some(message) = receiver.recv().await {
+        match message {
+            Message::Copy(CopyEvent::Begin(segment)) => {
+                let table = segment.layout.table;
+                empty_once(conn, mode, &mut emptied, table).await?;
+                match copy_segment(conn, &segment, &mut receiver).await? {
+                    Some(rows) => counts.inserted[table.index()] += rows,
+                    None => break,
+                }
+            }
+            Message::Execute(statement) => {
+                let table = statement.table;
+                empty_once(conn, mode, &mut emptied, table).await?;
+                let rows = statement::execute(conn, &statement).await?;
+                tracing::debug!(
+                    table = table.name(),
+                    line = statement.line,
+                    rows,
+                    "executed"
+                );
+                if statement.rows_inserted() {
+                    counts.inserted[table.index()] += rows;
+                } else {
+                    counts.deleted[table.index()] += rows;
+                }
+            }
+            Message::Copy(_) => {
+                return Err(ImportError::Internal("rows sent outside a segment".into()));
+            }
         }
     }
     Ok(counts)
+}
+
+/// In replace mode, empties `table` before the input's first rows or
+/// statement for it; only once, so that later ones add to (or delete from)
+/// what the input loaded.
+async fn empty_once(
+    conn: &mut PgConnection,
+    mode: ImportMode,
+    emptied: &mut [bool; 3],
+    table: Table,
+) -> Result<(), ImportError> {
+    if mode == ImportMode::Replace && !emptied[table.index()] {
+        empty_table(conn, table).await?;
+        emptied[table.index()] = true;
+    }
+    Ok(())
 }
 
 /// `DELETE` rather than `TRUNCATE`: readers keep seeing the old rows until commit.
@@ -275,7 +340,7 @@ async fn empty_table(conn: &mut PgConnection, table: Table) -> Result<(), Import
 async fn copy_segment(
     conn: &mut PgConnection,
     segment: &Segment,
-    receiver: &mut mpsc::Receiver<CopyEvent>,
+    receiver: &mut mpsc::Receiver<Message>,
 ) -> Result<Option<u64>, ImportError> {
     let context = || segment_context(segment, None);
     let mut copy = conn
@@ -284,14 +349,14 @@ async fn copy_segment(
         .map_err(|e| ImportError::database(context(), &e))?;
     loop {
         match receiver.recv().await {
-            Some(CopyEvent::Rows(chunk)) => {
+            Some(Message::Copy(CopyEvent::Rows(chunk))) => {
                 // On error `copy` is dropped, which queues a CopyFail; the
                 // transaction is rolled back after that.
                 copy.send(chunk)
                     .await
                     .map_err(|e| ImportError::database(context(), &e))?;
             }
-            Some(CopyEvent::End(lines)) => {
+            Some(Message::Copy(CopyEvent::End(lines))) => {
                 let rows = copy
                     .finish()
                     .await
@@ -299,8 +364,11 @@ async fn copy_segment(
                 tracing::debug!(table = segment.layout.table.name(), rows, "copied");
                 return Ok(Some(rows));
             }
-            Some(CopyEvent::Begin(_)) => {
+            Some(Message::Copy(CopyEvent::Begin(_))) => {
                 return Err(ImportError::Internal("segment started twice".into()));
+            }
+            Some(Message::Execute(_)) => {
+                return Err(ImportError::Internal("statement inside a segment".into()));
             }
             None => {
                 copy.abort("import input failed")
@@ -342,19 +410,32 @@ fn copy_context_row(context: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// Test helper: the events a producer sent, as text.
+/// Test helper: the messages a producer sent, as text.
 #[cfg(test)]
-pub(crate) fn drain_for_test(receiver: &mut mpsc::Receiver<CopyEvent>) -> Vec<String> {
+pub(crate) fn drain_for_test(receiver: &mut mpsc::Receiver<Message>) -> Vec<String> {
     let mut events = Vec::new();
-    while let Ok(event) = receiver.try_recv() {
-        events.push(match event {
-            CopyEvent::Begin(segment) => format!("begin {}", segment.layout.copy_sql()),
-            CopyEvent::Rows(chunk) => format!("rows {}", String::from_utf8_lossy(&chunk)),
-            CopyEvent::End(lines) => format!(
+    while let Ok(message) = receiver.try_recv() {
+        events.push(match message {
+            Message::Copy(CopyEvent::Begin(segment)) => {
+                format!("begin {}", segment.layout.copy_sql())
+            }
+            Message::Copy(CopyEvent::Rows(chunk)) => {
+                format!("rows {}", String::from_utf8_lossy(&chunk))
+            }
+            Message::Copy(CopyEvent::End(lines)) => format!(
                 "end {} rows from line {}",
                 lines.rows,
                 lines.line_of(1).unwrap_or(0)
             ),
+            Message::Execute(statement) => {
+                let lines = if statement.last_line == statement.line {
+                    format!("line {}", statement.line)
+                } else {
+                    format!("lines {}-{}", statement.line, statement.last_line)
+                };
+                let table = statement.table.name();
+                format!("execute {lines} on {table}: {:?}", statement.action)
+            }
         });
     }
     events

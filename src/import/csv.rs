@@ -122,7 +122,7 @@ mod tests {
 
     fn run(input: &str) -> Result<Vec<String>, String> {
         let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-        let mut out = CopySender::new(tx);
+        let mut out = CopySender::to_loader(tx);
         let result = load(Path::new("data.csv"), input.as_bytes(), &mut out);
         drop(out);
         match result {

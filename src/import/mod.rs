@@ -1,5 +1,7 @@
 //! Bulk import of ports, regions and prices from pg_dump plain-SQL files or
-//! CSV files, all-or-nothing, streamed with `COPY`.
+//! CSV files, all-or-nothing, streamed with `COPY`. A dump's INSERT and
+//! DELETE statements on those tables are applied too, in file order, so the
+//! result is what psql would load (see `statement`).
 //!
 //! Rows are validated as they stream so that bad input is reported with file,
 //! line and column; what only the database can check (foreign keys, across
@@ -9,6 +11,8 @@ pub(crate) mod copy;
 mod csv;
 mod error;
 mod pgdump;
+mod sql;
+mod statement;
 pub(crate) mod table;
 
 use std::fmt;
@@ -31,11 +35,13 @@ const READ_BUFFER: usize = 256 * 1024;
 /// What happens to the existing rows of the tables the input contains.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ImportMode {
-    /// Each table present in the input is emptied (with `DELETE`, so readers
-    /// keep seeing the old rows until commit) and reloaded.
+    /// Each table present in the input (with rows, an INSERT or a DELETE) is
+    /// emptied (with `DELETE`, so readers keep seeing the old rows until
+    /// commit) before the first of them, and reloaded.
     #[default]
     Replace,
     /// Rows are added; a port or region key that already exists is an error.
+    /// A DELETE statement in the input applies to the existing rows too.
     Append,
 }
 
@@ -69,12 +75,22 @@ pub struct ImportOptions {
     pub progress: bool,
 }
 
-/// Rows loaded per table, for humans (`Display`) and programs (fields).
+/// Rows changed per table, for humans (`Display`) and programs (fields).
+///
+/// `ports`, `regions` and `prices` count the rows inserted (COPY blocks, CSV
+/// rows, INSERT statements); the `*_deleted` fields the rows removed by the
+/// input's DELETE statements, which can come after the rows they remove. In
+/// replace mode a table of the input ends with `inserted - deleted` rows (it
+/// was emptied first, and that emptying is not counted as deleted); in append
+/// mode a DELETE may also remove rows that were there before.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportSummary {
     pub ports: u64,
     pub regions: u64,
     pub prices: u64,
+    pub ports_deleted: u64,
+    pub regions_deleted: u64,
+    pub prices_deleted: u64,
     pub elapsed: Duration,
     pub mode: ImportMode,
 }
@@ -82,9 +98,12 @@ pub struct ImportSummary {
 impl ImportSummary {
     pub(crate) fn new(counts: Counts, elapsed: Duration, mode: ImportMode) -> Self {
         ImportSummary {
-            ports: counts.get(Table::Ports),
-            regions: counts.get(Table::Regions),
-            prices: counts.get(Table::Prices),
+            ports: counts.inserted(Table::Ports),
+            regions: counts.inserted(Table::Regions),
+            prices: counts.inserted(Table::Prices),
+            ports_deleted: counts.deleted(Table::Ports),
+            regions_deleted: counts.deleted(Table::Regions),
+            prices_deleted: counts.deleted(Table::Prices),
             elapsed,
             mode,
         }
@@ -92,13 +111,31 @@ impl ImportSummary {
 }
 
 impl fmt::Display for ImportSummary {
+    /// `imported 143 ports, 20 regions, 56,690 prices, deleted 3,634 prices
+    /// in 0.41 s (replaced)`; the `deleted` part only when there were DELETEs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "imported {} ports, {} regions, {} prices in {:.2} s ({})",
+            "imported {} ports, {} regions, {} prices",
             group_thousands(self.ports),
             group_thousands(self.regions),
             group_thousands(self.prices),
+        )?;
+        let deleted: Vec<String> = [
+            (self.ports_deleted, "ports"),
+            (self.regions_deleted, "regions"),
+            (self.prices_deleted, "prices"),
+        ]
+        .into_iter()
+        .filter(|&(rows, _)| rows > 0)
+        .map(|(rows, table)| format!("{} {table}", group_thousands(rows)))
+        .collect();
+        if !deleted.is_empty() {
+            write!(f, ", deleted {}", deleted.join(", "))?;
+        }
+        write!(
+            f,
+            " in {:.2} s ({})",
             self.elapsed.as_secs_f64(),
             match self.mode {
                 ImportMode::Replace => "replaced",
@@ -141,6 +178,9 @@ pub async fn import_files(
         ports = summary.ports,
         regions = summary.regions,
         prices = summary.prices,
+        ports_deleted = summary.ports_deleted,
+        regions_deleted = summary.regions_deleted,
+        prices_deleted = summary.prices_deleted,
         elapsed_ms = summary.elapsed.as_millis(),
         mode = %summary.mode,
         "import committed"
@@ -255,16 +295,28 @@ mod tests {
 
     #[test]
     fn summary_reads_well() {
-        let summary = ImportSummary {
+        let mut summary = ImportSummary {
             ports: 143,
             regions: 20,
             prices: 56_689,
+            ports_deleted: 0,
+            regions_deleted: 0,
+            prices_deleted: 0,
             elapsed: Duration::from_millis(412),
             mode: ImportMode::Replace,
         };
         assert_eq!(
             summary.to_string(),
             "imported 143 ports, 20 regions, 56,689 prices in 0.41 s (replaced)"
+        );
+        summary.prices = 56_690;
+        summary.prices_deleted = 3_634;
+        summary.regions_deleted = 1;
+        summary.mode = ImportMode::Append;
+        assert_eq!(
+            summary.to_string(),
+            "imported 143 ports, 20 regions, 56,690 prices, deleted 1 regions, 3,634 prices \
+             in 0.41 s (appended)"
         );
         assert_eq!(group_thousands(0), "0");
         assert_eq!(group_thousands(1_000), "1,000");

@@ -1,6 +1,8 @@
-//! pg_dump plain-SQL input: only the `COPY ... FROM stdin;` blocks for our
-//! tables are loaded; every other statement (SET, CREATE, ALTER, even a
-//! trailing DELETE) is skipped, because the schema is ours, not the dump's.
+//! pg_dump plain-SQL input, loaded to the same data psql would make of it:
+//! the `COPY ... FROM stdin;` blocks for our tables, and the INSERT and
+//! DELETE statements on them (see `statement` for exactly which), in file
+//! order. The schema statements pg_dump writes are skipped, because the
+//! schema is ours, not the dump's; any other statement is an error.
 //!
 //! Like psql, this recognises a COPY statement only at the start of a line,
 //! which is how pg_dump writes them.
@@ -10,6 +12,8 @@ use std::path::Path;
 
 use super::ImportError;
 use super::copy::{CopySender, LineIndex, ProduceError, Segment};
+use super::sql::{Lexed, Lexer, Token};
+use super::statement::{self, Parsed, Statement};
 use super::table::{Layout, RowError, Table, check_value, decode_copy_field};
 
 /// An open COPY block.
@@ -28,7 +32,9 @@ pub(crate) fn load(
         file,
         out,
         block: None,
-        blocks: 0,
+        loads: 0,
+        lexer: Lexer::default(),
+        pending: None,
     };
     let mut buf = Vec::with_capacity(256);
     let mut line_no: u64 = 0;
@@ -48,7 +54,7 @@ pub(crate) fn load(
             // A cut-off last line: report the truncation, not a bad row.
             break;
         }
-        parser.line(line_no, trim_line_end(&buf))?;
+        parser.line(line_no, &buf)?;
     }
     parser.finish(line_no)
 }
@@ -57,13 +63,23 @@ struct Parser<'a> {
     file: &'a Path,
     out: &'a mut CopySender,
     block: Option<Block>,
-    blocks: usize,
+    /// COPY blocks and data statements seen.
+    loads: usize,
+    /// The SQL between COPY blocks.
+    lexer: Lexer,
+    /// INSERTs not sent yet, so that the next ones can join them.
+    pending: Option<Statement>,
 }
 
 impl Parser<'_> {
-    fn line(&mut self, line_no: u64, line: &[u8]) -> Result<(), ProduceError> {
+    /// One input line, with its terminator.
+    fn line(&mut self, line_no: u64, raw: &[u8]) -> Result<(), ProduceError> {
+        let line = trim_line_end(raw);
         match self.block.take() {
-            None => self.statement(line_no, line),
+            None if self.lexer.idle() && line.starts_with(b"COPY ") => {
+                self.copy_statement(line_no, line)
+            }
+            None => self.sql(line_no, raw),
             Some(done) if line == br"\." => self.out.end(done.lines),
             Some(mut open) => {
                 check_row(line, &open.layout).map_err(|e| e.at(self.file, line_no))?;
@@ -75,13 +91,84 @@ impl Parser<'_> {
         }
     }
 
-    /// Outside a block: starts one at a COPY statement, skips anything else.
-    fn statement(&mut self, line_no: u64, line: &[u8]) -> Result<(), ProduceError> {
+    /// Statements (and psql meta-commands) outside COPY blocks.
+    fn sql(&mut self, line_no: u64, raw: &[u8]) -> Result<(), ProduceError> {
+        let mut pos = 0;
+        while let Some(item) = self
+            .lexer
+            .next(line_no, raw, &mut pos)
+            .map_err(|reason| format_error(self.file, line_no, reason))?
+        {
+            match item {
+                Lexed::Statement { tokens, end_line } => self.statement(&tokens, end_line)?,
+                Lexed::Meta { line, command } => self.meta_command(line, &command)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn statement(&mut self, tokens: &[Token], end_line: u64) -> Result<(), ProduceError> {
+        match statement::parse(tokens, end_line).map_err(|e| e.at(self.file))? {
+            Parsed::Skip => Ok(()),
+            Parsed::StandardStrings(on) => {
+                self.lexer.standard_strings = on;
+                Ok(())
+            }
+            Parsed::Data {
+                table,
+                action,
+                line,
+            } => {
+                self.loads += 1;
+                let statement = Statement {
+                    table,
+                    action,
+                    file: self.file.to_owned(),
+                    line,
+                    last_line: line,
+                };
+                let unmerged = match &mut self.pending {
+                    Some(pending) => pending.merge(statement).err(),
+                    None => Some(statement),
+                };
+                if let Some(statement) = unmerged {
+                    self.send_pending()?;
+                    self.pending = Some(statement);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends what `pending` holds: before anything else is sent, so that the
+    /// loader sees everything in file order.
+    fn send_pending(&mut self) -> Result<(), ProduceError> {
+        match self.pending.take() {
+            Some(statement) => self.out.execute(statement),
+            None => Ok(()),
+        }
+    }
+
+    /// pg_dump (since 17.6 and its backports) brackets its output with
+    /// `\restrict KEY` ... `\unrestrict KEY`; any other meta-command would
+    /// make psql do something we do not.
+    fn meta_command(&mut self, line: u64, command: &str) -> Result<(), ProduceError> {
+        let name = command.split_whitespace().next().unwrap_or(command);
+        if matches!(name, "\\restrict" | "\\unrestrict") {
+            return Ok(());
+        }
+        let reason = format!("unsupported psql meta-command {name}");
+        Err(format_error(self.file, line, reason).into())
+    }
+
+    /// At a line starting with `COPY `: starts a block.
+    fn copy_statement(&mut self, line_no: u64, line: &[u8]) -> Result<(), ProduceError> {
         let Some(layout) =
             copy_header(line).map_err(|reason| format_error(self.file, line_no, reason))?
         else {
             return Ok(());
         };
+        self.send_pending()?;
         self.out.begin(Segment {
             layout: layout.clone(),
             file: Some(self.file.to_owned()),
@@ -91,12 +178,12 @@ impl Parser<'_> {
             header_line: line_no,
             lines: LineIndex::default(),
         });
-        self.blocks += 1;
+        self.loads += 1;
         Ok(())
     }
 
-    fn finish(self, last_line: u64) -> Result<(), ProduceError> {
-        if let Some(open) = self.block {
+    fn finish(mut self, last_line: u64) -> Result<(), ProduceError> {
+        if let Some(open) = &self.block {
             let reason = format!(
                 "file ends inside the COPY {} block started at line {} (no \\. terminator; truncated?)",
                 open.layout.table.name(),
@@ -104,13 +191,19 @@ impl Parser<'_> {
             );
             return Err(format_error(self.file, last_line, reason).into());
         }
-        if self.blocks == 0 {
-            let reason = "no COPY block for ports, regions or prices found; \
-                          expected a pg_dump plain-SQL file with COPY data (not --inserts) \
+        if let Some(line) = self.lexer.unfinished() {
+            let reason = format!(
+                "file ends inside the statement started at line {line} (no terminating `;`; truncated?)"
+            );
+            return Err(format_error(self.file, last_line, reason).into());
+        }
+        if self.loads == 0 {
+            let reason = "no data for ports, regions or prices found; \
+                          expected a pg_dump plain-SQL file with COPY blocks or INSERT statements, \
                           or a CSV file with a header";
             return Err(format_error(self.file, last_line.max(1), reason.into()).into());
         }
-        Ok(())
+        self.send_pending()
     }
 }
 
@@ -289,7 +382,7 @@ mod tests {
 
     fn run(input: &str) -> Result<Vec<String>, String> {
         let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-        let mut out = CopySender::new(tx);
+        let mut out = CopySender::to_loader(tx);
         let result = load(Path::new("dump.sql"), input.as_bytes(), &mut out);
         drop(out);
         match result {
@@ -300,7 +393,8 @@ mod tests {
     }
 
     const DUMP: &str = "--\n-- header\nSET x = 1;\nCOPY public.regions (slug, name, parent_slug) FROM stdin;\n\
-                        asia\tAsia\t\\N\r\nchina_main\tChina Main\tasia\n\\.\nALTER TABLE x;\n";
+                        asia\tAsia\t\\N\r\nchina_main\tChina Main\tasia\n\\.\n\
+                        ALTER TABLE ONLY regions ADD CONSTRAINT regions_pkey PRIMARY KEY (slug);\n";
 
     #[test]
     fn loads_copy_blocks_and_skips_the_rest() {
@@ -313,6 +407,105 @@ mod tests {
                 "end 2 rows from line 5",
             ]
         );
+    }
+
+    #[test]
+    fn sends_data_statements_in_file_order() {
+        let input = format!(
+            "\\restrict abc\nSELECT pg_catalog.set_config('search_path', '', false);\n\
+             DELETE FROM regions WHERE slug = 'x; y'; -- a comment; not a statement\n\
+             {DUMP}/* the 2016 dump's\n   additions */\n\
+             DELETE FROM regions\n  WHERE parent_slug = 'asia';\
+             INSERT INTO public.regions VALUES ('japan', 'Japan', 'asia'),\n\
+             ('korea', 'Korea', NULL);\n\\unrestrict abc\n"
+        );
+        let events = run(&input).expect("valid dump");
+        assert_eq!(
+            events,
+            [
+                "execute line 3 on regions: Delete([(Column { name: \"slug\", kind: Text }, Text(Some(\"x; y\")))])",
+                "begin COPY regions (slug, name, parent_slug) FROM STDIN",
+                "rows asia\tAsia\t\\N\nchina_main\tChina Main\tasia\n",
+                "end 2 rows from line 8",
+                "execute line 14 on regions: Delete([(Column { name: \"parent_slug\", kind: OptionalText }, Text(Some(\"asia\")))])",
+                "execute line 15 on regions: Insert([[Text(Some(\"japan\")), Text(Some(\"Japan\")), Text(Some(\"asia\"))], \
+                 [Text(Some(\"korea\")), Text(Some(\"Korea\")), Text(None)]])",
+            ]
+        );
+        // Statements alone are data too; consecutive INSERTs into a table
+        // are sent as one, before anything else.
+        let inserts = run("INSERT INTO regions VALUES ('asia', 'Asia', NULL);\n\
+             INSERT INTO regions VALUES ('x', 'X', 'asia');\n\
+             COPY regions FROM stdin;\n\\.\n\
+             INSERT INTO regions VALUES ('y', 'Y', 'asia');\n")
+        .expect("valid");
+        assert_eq!(
+            inserts,
+            [
+                "execute lines 1-2 on regions: Insert([[Text(Some(\"asia\")), Text(Some(\"Asia\")), Text(None)], \
+                 [Text(Some(\"x\")), Text(Some(\"X\")), Text(Some(\"asia\"))]])",
+                "begin COPY regions (slug, name, parent_slug) FROM STDIN",
+                "end 0 rows from line 0",
+                "execute line 5 on regions: Insert([[Text(Some(\"y\")), Text(Some(\"Y\")), Text(Some(\"asia\"))]])",
+            ]
+        );
+    }
+
+    #[test]
+    fn rejects_other_statements_naming_the_line() {
+        for (extra, expected) in [
+            (
+                "UPDATE prices SET price = 1;",
+                "dump.sql, line 10: unsupported statement `UPDATE prices SET ...`",
+            ),
+            (
+                "DROP TABLE prices;",
+                "dump.sql, line 10: unsupported statement `DROP TABLE prices`",
+            ),
+            (
+                "INSERT INTO prices VALUES\n  ('A', 'B', date'2016-02-30', 1);",
+                "dump.sql, line 11, column day: \"2016-02-30\" is not a valid date",
+            ),
+            (
+                "INSERT INTO users VALUES (1);",
+                "dump.sql, line 10: INSERT INTO unsupported table users",
+            ),
+            (
+                "\\i other.sql",
+                "dump.sql, line 10: unsupported psql meta-command \\i",
+            ),
+            (
+                "DELETE FROM prices\n WHERE day = '2016-01-01'",
+                "dump.sql, line 11: file ends inside the statement started at line 10",
+            ),
+            (
+                "INSERT INTO regions VALUES ('x', 'it''s\n",
+                "dump.sql, line 11: file ends inside the statement started at line 10",
+            ),
+            (
+                "SELECT 1 \\gexec",
+                "dump.sql, line 10: backslash outside a string",
+            ),
+        ] {
+            let input = format!("{DUMP}\n{extra}\n");
+            let error = run(&input).expect_err(extra);
+            assert!(error.starts_with(expected), "{extra}: {error}");
+        }
+    }
+
+    #[test]
+    fn follows_standard_conforming_strings() {
+        let input = "SET standard_conforming_strings = off;\n\
+                     INSERT INTO regions VALUES ('a\\'; DELETE FROM prices; --', 'A', NULL);\n";
+        let error = run(input).expect_err("backslash escapes");
+        assert!(
+            error.starts_with("dump.sql, line 2: backslash escapes in strings"),
+            "{error}"
+        );
+        let input = "SET standard_conforming_strings = on;\n\
+                     INSERT INTO regions VALUES ('a\\', 'A', NULL);\n";
+        let events = run(input).expect("a plain backslash");
+        assert!(events[0].contains(r#"Text(Some("a\\"))"#), "{events:?}");
     }
 
     #[test]
@@ -337,9 +530,9 @@ mod tests {
             error.starts_with("dump.sql, line 4: COPY into unsupported table public.users"),
             "{error}"
         );
-        let empty = run("--\n").expect_err("no data");
+        let empty = run("--\nSET x = 1;\n").expect_err("no data");
         assert!(
-            empty.starts_with("dump.sql, line 1: no COPY block"),
+            empty.starts_with("dump.sql, line 2: no data for ports, regions or prices"),
             "{empty}"
         );
     }
