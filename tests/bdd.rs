@@ -108,6 +108,17 @@ async fn rates_are(world: &mut ApiWorld, step: &Step) {
     }
 }
 
+#[then(expr = "the rate on {string} has count {int} and no price")]
+async fn rate_without_price(world: &mut ApiWorld, day: String, count: u64) {
+    let rates = world.last().body["rates"].as_array().unwrap();
+    let rate = rates
+        .iter()
+        .find(|r| r["day"] == day.as_str())
+        .expect("that day is in the answer");
+    assert_eq!(rate["count"], count, "{rate}");
+    assert!(rate["price"].is_null(), "{rate}");
+}
+
 #[then("the rates equal a direct SQL aggregate over prices")]
 async fn rates_match_sql(world: &mut ApiWorld) {
     let query = world.last().query.clone();
