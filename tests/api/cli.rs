@@ -37,23 +37,7 @@ pub fn rates_command() -> Command {
 /// reference have them: tables and keys, no migrations.
 async fn psql_loaded_database(name: &str) -> Option<String> {
     let dump = shared_data("xeneta-rates-2021.sql")?;
-    let cluster = cluster().await;
-    cluster.admin(&format!("CREATE DATABASE {name}")).await;
-    let url = cluster.url(name);
-    let psql = rates::db::embedded::find_bin_dir(None)
-        .unwrap()
-        .join("psql");
-    let out = std::process::Command::new(psql)
-        .args(["-q", "-v", "ON_ERROR_STOP=1", "-d", &url, "-f"])
-        .arg(&dump)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(url)
+    Some(cluster().await.load_with_psql(name, &dump).await)
 }
 
 async fn migrate(url: &str) -> std::process::Output {

@@ -16,10 +16,16 @@ async fn counts(app: &TestApp) -> (i64, i64, i64) {
     .unwrap()
 }
 
-async fn import(app: &TestApp, args: &[&Path]) -> std::process::Output {
+async fn import(app: &TestApp, files: &[&Path]) -> std::process::Output {
+    import_with(app, &[], files).await
+}
+
+/// `rates import FLAGS FILES` on the test's database.
+async fn import_with(app: &TestApp, flags: &[&str], files: &[&Path]) -> std::process::Output {
     rates_command()
         .arg("import")
-        .args(args)
+        .args(flags)
+        .args(files)
         .env("DATABASE_URL", app.database_url().await)
         .output()
         .await
@@ -185,13 +191,7 @@ async fn applies_insert_and_delete_statements_in_file_order() {
     // Appended, a DELETE removes the rows it matches from what is there.
     let delete = dir.path().join("delete.sql");
     std::fs::write(&delete, "DELETE FROM prices WHERE day = '2024-01-01';\n").unwrap();
-    let out = rates_command()
-        .args(["import", "--append"])
-        .arg(&delete)
-        .env("DATABASE_URL", app.database_url().await)
-        .output()
-        .await
-        .unwrap();
+    let out = import_with(&app, &["--append"], &[&delete]).await;
     assert!(
         out.status.success(),
         "{}",
@@ -208,22 +208,7 @@ async fn applies_insert_and_delete_statements_in_file_order() {
 /// A new database `name` loaded by psql from `dump`. Migrating it afterwards
 /// keeps psql's tables and adds ours (migration 0001 creates missing tables only).
 async fn psql_loaded(name: &str, dump: &Path) -> PgPool {
-    let cluster = cluster().await;
-    cluster.admin(&format!("CREATE DATABASE {name}")).await;
-    let url = cluster.url(name);
-    let psql = rates::db::embedded::find_bin_dir(None)
-        .unwrap()
-        .join("psql");
-    let out = std::process::Command::new(psql)
-        .args(["-q", "-v", "ON_ERROR_STOP=1", "-d", &url, "-f"])
-        .arg(dump)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let url = cluster().await.load_with_psql(name, dump).await;
     PgPool::connect(&url).await.unwrap()
 }
 
@@ -395,13 +380,7 @@ async fn append_mode_adds_prices() {
             .status
             .success()
     );
-    let out = rates_command()
-        .args(["import", "--append"])
-        .arg(&prices)
-        .env("DATABASE_URL", app.database_url().await)
-        .output()
-        .await
-        .unwrap();
+    let out = import_with(&app, &["--append"], &[&prices]).await;
     assert!(
         out.status.success(),
         "{}",

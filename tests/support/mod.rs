@@ -256,6 +256,24 @@ impl Cluster {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
+    /// Creates database `name` and loads `dump` into it with psql, as users
+    /// of the Python reference do; returns its URL.
+    pub async fn load_with_psql(&self, name: &str, dump: &Path) -> String {
+        self.admin(&format!("CREATE DATABASE {name}")).await;
+        let url = self.url(name);
+        let psql = rates::db::embedded::find_bin_dir(None)
+            .expect("PostgreSQL binaries")
+            .join("psql");
+        let out = std::process::Command::new(psql)
+            .args(["-q", "-v", "ON_ERROR_STOP=1", "-d", &url, "-f"])
+            .arg(dump)
+            .output()
+            .expect("running psql");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "psql -f {}: {stderr}", dump.display());
+        url
+    }
+
     /// `postgres://` URL with the generated superuser password.
     pub fn url(&self, database: &str) -> String {
         let password = std::fs::read_to_string(self.root.join("superuser.password"))
