@@ -179,11 +179,11 @@ impl Lexer {
                 }
                 State::Str {
                     buf,
-                    line,
                     backslashes,
                     saw_backslash,
                     escape,
                     quote,
+                    ..
                 } => {
                     if *quote {
                         *quote = false;
@@ -193,13 +193,7 @@ impl Lexer {
                         }
                         // The previous quote closed the string: this byte is
                         // the first one after it.
-                        let token = StrToken {
-                            value: String::from_utf8(std::mem::take(buf)).ok(),
-                            escaped: *saw_backslash,
-                        };
-                        let at = *line;
-                        self.state = State::Normal;
-                        self.push_string(token, at);
+                        self.close_string();
                         *pos -= 1;
                     } else if *escape {
                         *escape = false;
@@ -256,21 +250,8 @@ impl Lexer {
         }
         // End of the input line: a string whose closing quote was the last
         // byte is complete (a `''` cannot span a line end).
-        if let State::Str {
-            quote: true,
-            buf,
-            line,
-            saw_backslash,
-            ..
-        } = &mut self.state
-        {
-            let token = StrToken {
-                value: String::from_utf8(std::mem::take(buf)).ok(),
-                escaped: *saw_backslash,
-            };
-            let at = *line;
-            self.state = State::Normal;
-            self.push_string(token, at);
+        if matches!(self.state, State::Str { quote: true, .. }) {
+            self.close_string();
         }
         if let State::Ident {
             quote: true,
@@ -432,6 +413,23 @@ impl Lexer {
 
     /// A string right after another one, separated by whitespace with a
     /// newline, continues it (SQL's `'foo'\n'bar'` is `'foobar'`).
+    /// Ends the string being read (its closing quote was seen) and emits it.
+    fn close_string(&mut self) {
+        if let State::Str {
+            buf,
+            line,
+            saw_backslash,
+            ..
+        } = std::mem::replace(&mut self.state, State::Normal)
+        {
+            let token = StrToken {
+                value: String::from_utf8(buf).ok(),
+                escaped: saw_backslash,
+            };
+            self.push_string(token, line);
+        }
+    }
+
     fn push_string(&mut self, token: StrToken, line: u64) {
         let continues = self.newline_gap && !self.comment_in_gap;
         if continues

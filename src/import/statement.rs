@@ -294,14 +294,10 @@ fn table(cursor: &mut Cursor<'_>, verb: &str) -> Result<Table, ParseError> {
 fn column(cursor: &mut Cursor<'_>, table: Table) -> Result<&'static Column, ParseError> {
     let line = cursor.line();
     let name = cursor.ident("a column name")?;
-    table
-        .columns()
-        .iter()
-        .find(|c| c.name == name)
-        .ok_or_else(|| ParseError::Format {
-            line,
-            reason: format!("table {} has no column \"{name}\"", table.name()),
-        })
+    table.column(&name).ok_or_else(|| ParseError::Format {
+        line,
+        reason: format!("table {} has no column \"{name}\"", table.name()),
+    })
 }
 
 fn insert(cursor: &mut Cursor<'_>, line: u64) -> Result<Parsed, ParseError> {
@@ -857,11 +853,7 @@ mod tests {
     }
 
     fn column(table: Table, name: &str) -> &'static Column {
-        table
-            .columns()
-            .iter()
-            .find(|c| c.name == name)
-            .expect("test column exists")
+        table.column(name).expect("test column exists")
     }
 
     #[test]

@@ -73,6 +73,11 @@ impl Table {
     }
 
     /// Columns in the table's declared order.
+    /// The column called `name`, if the table has one.
+    pub fn column(self, name: &str) -> Option<&'static Column> {
+        self.columns().iter().find(|c| c.name == name)
+    }
+
     pub fn columns(self) -> &'static [Column] {
         match self {
             Table::Ports => PORTS,
@@ -122,9 +127,7 @@ impl Layout {
         for name in names {
             let name = name.as_ref();
             let column = table
-                .columns()
-                .iter()
-                .find(|c| c.name == name)
+                .column(name)
                 .ok_or_else(|| format!("table {} has no column \"{name}\"", table.name()))?;
             if columns.contains(&column) {
                 return Err(format!("column \"{name}\" is listed twice"));
@@ -357,11 +360,7 @@ mod tests {
     use super::*;
 
     fn column(table: Table, name: &str) -> &'static Column {
-        table
-            .columns()
-            .iter()
-            .find(|c| c.name == name)
-            .expect("test column exists")
+        table.column(name).expect("test column exists")
     }
 
     #[test]
