@@ -1,0 +1,48 @@
+# Shared helpers for the CI scripts: `source "$(dirname "$0")/lib.sh"`.
+# Each script is runnable alone (`bash .ci/NAME.sh`) from any directory.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Where CI keeps what it installs or builds between runs on the same machine
+# (Python tools, stand-in base images): never inside the checkout.
+CI_CACHE=${RATES_CI_CACHE:-/var/cache/rates-ci}
+mkdir -p "$CI_CACHE"
+
+_ci_started=$(date +%s)
+_ci_name=$(basename "$0" .sh)
+trap 'rc=$?; echo "== $_ci_name: $( ((rc)) && echo FAILED || echo ok ) in $(( $(date +%s) - _ci_started )) s"; exit $rc' EXIT
+
+# Prints a step heading with the time since the script started.
+step() { echo "-- [$_ci_name +$(( $(date +%s) - _ci_started ))s] $*"; }
+
+# Installs Debian packages that are missing.
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  ((${#missing[@]})) || return 0
+  step "apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# A virtualenv with the pinned Python tools of deploy/checks/requirements.txt,
+# rebuilt when that file changes. Puts its bin/ first on PATH.
+python_tools() {
+  local req=deploy/checks/requirements.txt
+  local key; key=$(sha256sum "$req" | cut -c1-16)
+  local venv="$CI_CACHE/venv-$key"
+  if [[ ! -x "$venv/bin/python" ]]; then
+    step "installing Python tools into $venv"
+    python3 -m venv "$venv.tmp"
+    "$venv.tmp/bin/pip" install -q --disable-pip-version-check -r "$req"
+    rm -rf "$venv" && mv "$venv.tmp" "$venv"
+  fi
+  export PATH="$venv/bin:$PATH"
+}
+
+# The reference dumps beside the checkout; CI never runs without them.
+require_shared_data() {
+  for f in xeneta-rates-2021.sql xeneta-rates-2016.sql; do
+    [[ -f ../shared/data/$f ]] || { echo "error: ../shared/data/$f not found beside the checkout" >&2; exit 1; }
+  done
+}
