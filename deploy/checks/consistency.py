@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Ties the names used in deploy files to the code.
+
+The binary prints its own list of settings (with their environment variables
+and aliases), subcommands, HTTP port and probe paths, role names and image
+uid: `rates config --reference json`. Every module in `consistency_rules/`
+exposes `check(ref: Reference, repo: pathlib.Path) -> list[str]` and reports
+each name in its kit's files that the binary does not know. Renaming a
+setting in the code therefore breaks this check until the deploy files follow.
+
+    python3 deploy/checks/consistency.py                  # runs target/debug/rates
+    python3 deploy/checks/consistency.py --rates PATH     # another binary
+    python3 deploy/checks/consistency.py --reference FILE # a saved reference
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pathlib
+import subprocess
+import sys
+from dataclasses import dataclass
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+RULES = pathlib.Path(__file__).resolve().parent / "consistency_rules"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the binary says about itself."""
+
+    raw: dict
+
+    @property
+    def env_vars(self) -> set[str]:
+        """Every environment variable the binary reads as a setting."""
+        names = set()
+        for s in self.raw["settings"]:
+            names.add(s["env"])
+            names.update(s.get("aliases", []))
+        return names
+
+    @property
+    def commands(self) -> set[str]:
+        """Subcommands, nested ones as "db rotate"."""
+        return set(self.raw["commands"])
+
+    @property
+    def http(self) -> dict:
+        return self.raw["http"]
+
+    @property
+    def roles(self) -> dict:
+        return self.raw["roles"]
+
+    @property
+    def image_uid(self) -> int:
+        return self.raw["image_uid"]
+
+    def setting_for_env(self, name: str) -> dict | None:
+        for s in self.raw["settings"]:
+            if name == s["env"] or name in s.get("aliases", []):
+                return s
+        return None
+
+    def is_command(self, argv: list[str]) -> bool:
+        """True when argv (after the binary) starts with a real subcommand."""
+        if not argv:
+            return False
+        if argv[0] in self.commands:
+            return True
+        return len(argv) > 1 and f"{argv[0]} {argv[1]}" in self.commands
+
+
+def load_reference(args: argparse.Namespace) -> Reference:
+    if args.reference:
+        return Reference(json.loads(pathlib.Path(args.reference).read_text()))
+    out = subprocess.run(
+        [args.rates, "config", "--reference", "json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return Reference(json.loads(out.stdout))
+
+
+def run_rules(ref: Reference, repo: pathlib.Path = REPO) -> list[str]:
+    """Every rule module's findings, prefixed with the module's name."""
+    sys.path.insert(0, str(RULES.parent))
+    findings = []
+    for path in sorted(RULES.glob("*.py")):
+        if path.name.startswith("_") or path.name.startswith("test_"):
+            continue
+        module = importlib.import_module(f"consistency_rules.{path.stem}")
+        findings += [f"{path.stem}: {f}" for f in module.check(ref, repo)]
+    return findings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rates", default=str(REPO / "target/debug/rates"))
+    parser.add_argument("--reference", help="a saved `rates config --reference json`")
+    args = parser.parse_args()
+    findings = run_rules(load_reference(args))
+    for f in findings:
+        print(f"inconsistent: {f}", file=sys.stderr)
+    if findings:
+        return 1
+    print("consistency: every name in the deploy files is known to the binary")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
