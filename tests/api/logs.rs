@@ -3,7 +3,7 @@
 //! line with the URLs; colour only on a terminal and never with `NO_COLOR`;
 //! one line per failed command, its causes not repeated.
 
-use std::{io::Read, os::fd::OwnedFd, time::Duration};
+use std::{io::Read, time::Duration};
 
 use serde_json::Value;
 
@@ -114,7 +114,7 @@ async fn on_a_terminal(no_color: bool) -> String {
         .env("DATABASE_URL", app.database_url().await)
         .env("RATES_LISTEN", "127.0.0.1:0")
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::from(OwnedFd::from(pty.slave)));
+        .stderr(std::process::Stdio::from(pty.slave));
     if no_color {
         cmd.env("NO_COLOR", "1");
     } else {

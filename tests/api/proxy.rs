@@ -119,16 +119,15 @@ async fn replicas_restarted_one_after_the_other_behind_nginx_fail_no_request() {
 
     let stop = Arc::new(AtomicBool::new(false));
     let clients = load(&base, 16, stop.clone());
-    for i in 0..2 {
+    for (i, old) in replicas.iter_mut().enumerate() {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let old = &mut replicas[i];
         let port = old.port;
         let (took, status) = old.terminate(Duration::from_secs(15)).await;
         assert!(status.success(), "replica {i}: {status}");
         eprintln!("replica {i} (port {port}) stopped in {took:?}");
         let mut restarted = Served::start_on(rates_command(), &replica_env, port);
         restarted.wait_ready().await;
-        replicas[i] = restarted;
+        *old = restarted;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);

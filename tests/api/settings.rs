@@ -83,7 +83,8 @@ async fn flag_env_and_file_give_the_same_effective_setting() {
 /// before the embedded PostgreSQL is even set up.
 #[tokio::test]
 async fn invalid_settings_fail_before_any_side_effect() {
-    let cases: &[(&[(&str, &str)], &[&str], &str)] = &[
+    type Env<'a> = &'a [(&'a str, &'a str)];
+    let cases: &[(Env, &[&str], &str)] = &[
         (&[("RATES_LISTEN", "3691")], &[], "listen"),
         (&[], &["--db-max-connections", "0"], "db.max_connections"),
         (&[("RATES_MAX_RANGE_DAYS", "100000")], &[], "max_range_days"),
