@@ -6,6 +6,8 @@ module "postgres" {
   virtual_network_id           = azurerm_virtual_network.this.id
   delegated_subnet_id          = azurerm_subnet.postgres.id
   tenant_id                    = data.azurerm_client_config.current.tenant_id
+  password_auth_enabled        = var.credentials_source == "key_vault"
+  administrator_password       = var.postgres_admin_password
   sku_name                     = var.postgres.sku_name
   storage_mb                   = var.postgres.storage_mb
   backup_retention_days        = var.postgres.backup_retention_days

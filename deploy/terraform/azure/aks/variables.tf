@@ -72,6 +72,28 @@ variable "api_server_authorized_ip_ranges" {
   default     = []
 }
 
+variable "credentials_source" {
+  description = "entra_token (the aks overlay: passwordless, password authentication off) or key_vault (the aks-key-vault overlay: password files from Key Vault; turns password authentication on)."
+  type        = string
+  default     = "entra_token"
+  validation {
+    condition     = contains(["entra_token", "key_vault"], var.credentials_source)
+    error_message = "credentials_source must be entra_token or key_vault."
+  }
+}
+
+variable "postgres_admin_password" {
+  description = "key_vault mode only: the server's password administrator (TF_VAR_postgres_admin_password at apply; write-only, never stored)."
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
+  validation {
+    condition     = var.credentials_source == "entra_token" || var.postgres_admin_password != null
+    error_message = "key_vault mode needs postgres_admin_password."
+  }
+}
+
 variable "postgres" {
   type = object({
     sku_name                     = string
