@@ -1,5 +1,7 @@
 # The aks overlay's Key Vault alternative (Secrets Store CSI driver): the
 # API's workload identity reads the secrets it mounts as files.
+# AZU-0013: default action Allow: the workloads reach the vault without private endpoints; RBAC decides.
+#trivy:ignore:AZU-0013
 resource "azurerm_key_vault" "this" {
   #checkov:skip=CKV_AZURE_189:the CSI driver reaches the vault over its public endpoint; RBAC guards it
   #checkov:skip=CKV_AZURE_109:see CKV_AZURE_189: the network ACL allows Azure services and RBAC decides

@@ -5,6 +5,7 @@ resource "azurerm_container_registry" "this" {
   #checkov:skip=CKV_AZURE_233:zone redundancy needs Premium
   #checkov:skip=CKV_AZURE_164:content trust (Docker Content Trust) is retired; images are pinned by digest
   #checkov:skip=CKV_AZURE_237:dedicated data endpoints need Premium
+  #checkov:skip=CKV_AZURE_167:retention of untagged manifests needs Premium; CI deletes old tags
   name                = replace("${local.prefix}${var.unique_suffix}", "-", "")
   resource_group_name = data.azurerm_resource_group.this.name
   location            = data.azurerm_resource_group.this.location

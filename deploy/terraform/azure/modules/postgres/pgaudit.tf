@@ -14,6 +14,8 @@ locals {
     "pgaudit.log_statement_once" = "on"
     "log_connections"            = "on"
     "log_disconnections"         = "on"
+    "log_checkpoints"            = "on"
+    "connection_throttle.enable" = "on"
     "require_secure_transport"   = "on"
     "ssl_min_protocol_version"   = "TLSv1.2"
   }
