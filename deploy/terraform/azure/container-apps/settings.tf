@@ -3,7 +3,6 @@
 locals {
   common_env = {
     RATES_DATABASE         = "external"
-    RATES_MIGRATE          = "false" # migrations run in the migrate job only
     RATES_LOG_FORMAT       = "json"
     RATES_AZURE_CREDENTIAL = "managed_identity"
     RATES_DB_SSLMODE       = "verify-full"
@@ -16,6 +15,7 @@ locals {
   api_env = merge(
     local.common_env,
     {
+      RATES_MIGRATE             = "false" # migrations run in the migrate job only
       RATES_SHUTDOWN_DELAY_SECS = tostring(local.shutdown_delay)
       RATES_SHUTDOWN_GRACE_SECS = tostring(local.shutdown_grace)
       RATES_AZURE_CLIENT_ID     = azurerm_user_assigned_identity.this["api"].client_id
