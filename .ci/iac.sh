@@ -50,7 +50,7 @@ step "trivy config on the rendered manifests"
 trivy config --skip-check-update --quiet --exit-code 1 --config-data deploy/checks/trivy-data "$rendered"
 
 step "shellcheck"
-shellcheck -x --source-path=SCRIPTDIR .ci/iac.sh deploy/kubernetes/deploy-aks.sh
+shellcheck -x --source-path=SCRIPTDIR .ci/iac.sh deploy/kubernetes/deploy-aks.sh deploy/terraform/azure/container-apps/release.sh
 
 step "azure-pipelines.yml against the Azure Pipelines schema"
 python3 deploy/checks/azure_pipelines_schema.py azure-pipelines.yml
