@@ -25,17 +25,21 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# A virtualenv with the pinned Python tools of deploy/checks/requirements.txt,
-# rebuilt when that file changes. Puts its bin/ first on PATH.
+# A virtualenv with the pinned Python tools of a requirements file (default
+# deploy/checks/requirements.txt), rebuilt when that file changes. Puts its
+# bin/ first on PATH.
 python_tools() {
-  local req=deploy/checks/requirements.txt
+  local req=${1:-deploy/checks/requirements.txt}
   local key; key=$(sha256sum "$req" | cut -c1-16)
   local venv="$CI_CACHE/venv-$key"
-  if [[ ! -x "$venv/bin/python" ]]; then
+  # Built in place (a venv's scripts name its path, so it cannot be moved);
+  # the marker is written only once every tool installed.
+  if [[ ! -f "$venv/.complete" ]]; then
     step "installing Python tools into $venv"
-    python3 -m venv "$venv.tmp"
-    "$venv.tmp/bin/pip" install -q --disable-pip-version-check -r "$req"
-    rm -rf "$venv" && mv "$venv.tmp" "$venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$req"
+    touch "$venv/.complete"
   fi
   export PATH="$venv/bin:$PATH"
 }
