@@ -25,6 +25,19 @@ def repo_with(tmp_path: pathlib.Path, steps: str) -> pathlib.Path:
 def test_the_repository_follows_the_rules():
     assert workflow_rules.unpinned(workflow_rules.REPO) == []
     assert workflow_rules.ci_parity(workflow_rules.REPO) == []
+    assert workflow_rules.precommit_pins(workflow_rules.REPO) == []
+
+
+def test_a_pre_commit_pin_apart_from_ci_fails(tmp_path):
+    (tmp_path / "deploy" / "checks").mkdir(parents=True)
+    (tmp_path / "deploy" / "checks" / "requirements-aws.txt").write_text("zizmor==1.32.0\n")
+    (tmp_path / ".pre-commit-config.yaml").write_text(
+        "repos:\n  - repo: local\n    hooks:\n      - id: z\n        additional_dependencies: [zizmor==1.0.0, cfn-lint==1.58.0]\n"
+    )
+    assert workflow_rules.precommit_pins(tmp_path) == [
+        ".pre-commit-config.yaml: zizmor==1.0.0, CI installs 1.32.0",
+        ".pre-commit-config.yaml: cfn-lint==1.58.0 is not in deploy/checks/requirements-aws.txt",
+    ]
 
 
 def test_a_pinned_action_with_its_version_passes(tmp_path):

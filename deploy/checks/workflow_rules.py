@@ -7,6 +7,8 @@
    and `docker://` images pinned by digest are the exceptions.
 2. ci.yml runs every script `.ci/run` runs, so GitHub and the project's own
    CI check the same things.
+3. .pre-commit-config.yaml pins the Python tools at the versions CI installs
+   (deploy/checks/requirements-aws.txt).
 
     python3 deploy/checks/workflow_rules.py [REPO]
 """
@@ -82,14 +84,34 @@ def ci_parity(repo: pathlib.Path) -> list[str]:
     return [f".github/workflows/ci.yml: .ci/{s}.sh runs in .ci/run but not on GitHub" for s in sorted(local - matrix)]
 
 
+def precommit_pins(repo: pathlib.Path) -> list[str]:
+    ci = {}
+    for line in (repo / "deploy" / "checks" / "requirements-aws.txt").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==")
+            ci[name.strip().lower()] = version.strip()
+    config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
+    findings, pins = [], 0
+    for r in config["repos"]:
+        for hook in r.get("hooks", []):
+            for dep in hook.get("additional_dependencies", []):
+                name, _, version = dep.partition("==")
+                pins += 1
+                if name.lower() not in ci:
+                    findings.append(f".pre-commit-config.yaml: {dep} is not in deploy/checks/requirements-aws.txt")
+                elif version != ci[name.lower()]:
+                    findings.append(f".pre-commit-config.yaml: {dep}, CI installs {ci[name.lower()]}")
+    return findings if pins else [".pre-commit-config.yaml: no pinned Python tool found"]
+
+
 def main() -> int:
     repo = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else REPO
-    findings = unpinned(repo) + ci_parity(repo)
+    findings = unpinned(repo) + ci_parity(repo) + precommit_pins(repo)
     for f in findings:
         print(f"workflow rule: {f}", file=sys.stderr)
     if findings:
         return 1
-    print("workflow rules: every action pinned by SHA with its version; ci.yml runs every .ci/run script")
+    print("workflow rules: every action pinned by SHA with its version; ci.yml runs every .ci/run script; pre-commit pins = CI pins")
     return 0
 
 
