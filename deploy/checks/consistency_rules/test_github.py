@@ -48,7 +48,7 @@ def test_a_task_family_the_stack_lacks_fails(tmp_path):
     shutil.copytree(REPO / ".github", tmp_path / ".github")
     tf = tmp_path / github.TASKS_TF
     tf.parent.mkdir(parents=True)
-    tf.write_text((REPO / github.TASKS_TF).read_text().replace("      rotate = {", "      rotate_users = {"))
+    tf.write_text((REPO / github.TASKS_TF).read_text().replace("    rotate = {", "    rotate_users = {"))
     findings = github.check(reference(), tmp_path)
     assert any("PREFIX-rotate, which" in f for f in findings), findings
 

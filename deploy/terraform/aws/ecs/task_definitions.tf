@@ -50,40 +50,39 @@ locals {
     { name = "PGPASSWORD", valueFrom = "${local.master_secret}:password::" },
   ]
 
-  one_shot = merge(
-    {
-      # Schema migrations as the owner, through an RDS IAM token: the owner
-      # never has a password. deploy-aws.yml runs it before each release.
-      migrate = {
-        command   = ["migrate"]
-        env       = merge(local.db_env, local.credentials_env.rds_iam, { RATES_DB_USER = local.roles.owner })
-        secrets   = []
-        task_role = aws_iam_role.migrate.arn
-        execution = aws_iam_role.execution.arn
-      }
-      # Roles and grants (idempotent), once after the database is created.
-      bootstrap = {
-        command   = ["db", "bootstrap"]
-        env       = local.db_env
-        secrets   = local.admin_secrets
-        task_role = null
-        execution = aws_iam_role.admin_execution.arn
-      }
-    },
-    var.credentials_source == "secrets_manager" ? {
-      # Alternating users, published to the API's secret
-      # (rotate-db-credentials.yml).
-      rotate = {
-        command = ["db", "rotate"]
-        env = merge(local.db_env, local.credentials_env.secrets_manager, {
-          RATES_ROTATE_STORE = "secrets_manager"
-        })
-        secrets   = local.admin_secrets
-        task_role = aws_iam_role.rotate.arn
-        execution = aws_iam_role.admin_execution.arn
-      }
-    } : {}
-  )
+  one_shot = {
+    # Schema migrations as the owner, through an RDS IAM token: the owner
+    # never has a password. deploy-aws.yml runs it before each release.
+    migrate = {
+      command   = ["migrate"]
+      env       = merge(local.db_env, local.credentials_env.rds_iam, { RATES_DB_USER = local.roles.owner })
+      secrets   = []
+      task_role = aws_iam_role.migrate.arn
+      execution = aws_iam_role.execution.arn
+    }
+    # Roles and grants (idempotent), once after the database is created.
+    bootstrap = {
+      command   = ["db", "bootstrap"]
+      env       = local.db_env
+      secrets   = local.admin_secrets
+      task_role = null
+      execution = aws_iam_role.admin_execution.arn
+    }
+    # Alternating users, published to the API's secret
+    # (rotate-db-credentials.yml); registered in secrets_manager mode only.
+    rotate = {
+      command = ["db", "rotate"]
+      env = merge(local.db_env, local.credentials_env.secrets_manager, {
+        RATES_ROTATE_STORE = "secrets_manager"
+      })
+      secrets   = local.admin_secrets
+      task_role = aws_iam_role.rotate.arn
+      execution = aws_iam_role.admin_execution.arn
+    }
+  }
+  # Names, not the objects above: their attribute types differ, which a
+  # conditional or for_each over them would have to unify.
+  one_shot_tasks = concat(["migrate", "bootstrap"], var.credentials_source == "secrets_manager" ? ["rotate"] : [])
 
   container_base = {
     name                   = "rates"
@@ -132,22 +131,22 @@ resource "aws_ecs_task_definition" "api" {
 }
 
 resource "aws_ecs_task_definition" "one_shot" {
-  for_each                 = local.one_shot
+  for_each                 = toset(local.one_shot_tasks)
   family                   = "${local.prefix}-${each.key}"
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc"
   cpu                      = 256
   memory                   = 512
-  execution_role_arn       = each.value.execution
-  task_role_arn            = each.value.task_role
+  execution_role_arn       = local.one_shot[each.key].execution
+  task_role_arn            = local.one_shot[each.key].task_role
   runtime_platform {
     operating_system_family = "LINUX"
     cpu_architecture        = var.cpu_architecture
   }
   container_definitions = jsonencode([merge(local.container_base, {
-    command     = each.value.command
-    environment = [for k, v in each.value.env : { name = k, value = v }]
-    secrets     = each.value.secrets
+    command     = local.one_shot[each.key].command
+    environment = [for k, v in local.one_shot[each.key].env : { name = k, value = v }]
+    secrets     = local.one_shot[each.key].secrets
     logConfiguration = {
       logDriver = "awslogs"
       options = {
