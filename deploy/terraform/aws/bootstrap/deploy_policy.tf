@@ -137,7 +137,17 @@ data "aws_iam_policy_document" "deploy_ecs_stack" {
       "${local.arn_prefix}:rds:${local.region_acc}:pg:${local.prefix}*",
       "${local.arn_prefix}:rds:${local.region_acc}:subgrp:${local.prefix}*",
       "${local.arn_prefix}:rds:${local.region_acc}:snapshot:${local.prefix}*",
+      "${local.arn_prefix}:rds:${local.region_acc}:og:default:*",
     ]
+  }
+  statement {
+    sid = "RdsManagedMasterSecret"
+    # RDS creates the master password's secret (rds!db-...) as the caller.
+    actions = [
+      "secretsmanager:CreateSecret", "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret",
+      "secretsmanager:RotateSecret", "secretsmanager:TagResource",
+    ]
+    resources = ["${local.arn_prefix}:secretsmanager:${local.region_acc}:secret:rds!*"]
   }
   statement {
     sid       = "Secrets"

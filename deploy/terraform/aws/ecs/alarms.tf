@@ -1,7 +1,7 @@
 # Service alarms from the ALB's own metrics. The observability work adds
 # more (application metrics) beside these.
 locals {
-  alarm_actions = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
+  alarm_actions = var.alarm_topic_arn == "" ? [] : [var.alarm_topic_arn]
   alb_dimensions = {
     LoadBalancer = aws_lb.main.arn_suffix
     TargetGroup  = aws_lb_target_group.api.arn_suffix

@@ -97,9 +97,9 @@ resource "aws_db_instance" "main" {
   final_snapshot_identifier             = "${local.prefix}-db-final"
   auto_minor_version_upgrade            = true
   enabled_cloudwatch_logs_exports       = ["postgresql", "upgrade"]
-  performance_insights_enabled          = true
-  performance_insights_kms_key_id       = aws_kms_key.main.arn
-  performance_insights_retention_period = 7
+  performance_insights_enabled          = var.db_performance_insights
+  performance_insights_kms_key_id       = var.db_performance_insights ? aws_kms_key.main.arn : null
+  performance_insights_retention_period = var.db_performance_insights ? 7 : null
   monitoring_interval                   = 60
   monitoring_role_arn                   = aws_iam_role.rds_monitoring.arn
   apply_immediately                     = !local.prod

@@ -8,4 +8,6 @@ min_tasks          = 1
 max_tasks          = 2
 db_instance_class  = "db.t4g.micro"
 db_multi_az        = false
-log_retention_days = 14
+# Not offered on the smallest burstable classes.
+db_performance_insights = false
+log_retention_days      = 14

@@ -139,15 +139,21 @@ variable "db_multi_az" {
   default = false
 }
 
+variable "db_performance_insights" {
+  description = "Performance Insights (7 days free); off where the instance class does not offer it."
+  type        = bool
+  default     = true
+}
+
 variable "db_backup_retention_days" {
   type    = number
   default = 7
 }
 
 variable "alarm_topic_arn" {
-  description = "SNS topic the alarms notify (none: alarms only show in the console)."
+  description = "SNS topic the alarms notify (empty: alarms only show in the console)."
   type        = string
-  default     = null
+  default     = ""
 }
 
 variable "alb_access_logs_bucket" {
