@@ -4,7 +4,7 @@
 # with no finding left without an inline skip, and the AWS consistency rule
 # (Terraform and CloudFormation names against the binary's) with its tests.
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/scanners.sh"
+source .ci/scanners.sh # lib.sh has moved to the repository root
 export CI=true
 python_tools deploy/checks/requirements-aws.txt
 

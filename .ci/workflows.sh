@@ -4,7 +4,7 @@
 # scan, every action pinned by commit SHA with its version, ci.yml running
 # every .ci/run script, and the GitHub consistency rule with its tests.
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/scanners.sh"
+source .ci/scanners.sh # lib.sh has moved to the repository root
 export CI=true
 python_tools deploy/checks/requirements-aws.txt
 
