@@ -3,12 +3,12 @@
 //! origin port. Memory grows with lane-days that have data (16 bytes each),
 //! not with the span between a lane's first and last day.
 
-use std::sync::Arc;
+use std::{collections::BTreeSet, sync::Arc};
 
 use chrono::{Datelike, NaiveDate};
 
 use super::{digest, reference::PortId};
-use crate::domain::{DailyRate, DayRange};
+use crate::domain::{DailyRate, DayRange, MIN_PRICES_FOR_AVERAGE};
 
 /// Below this many destination ports, lanes are found by binary search;
 /// above it, by scanning the origin's lanes against a bitmap.
@@ -42,8 +42,24 @@ struct Day {
     sum: i64,
 }
 
+/// One lane's prices over a range of days (see [`Lanes::totals`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LaneTotal {
+    pub origin: PortId,
+    pub destination: PortId,
+    pub prices: u64,
+    pub days_with_prices: u32,
+    /// Days with enough prices for an average.
+    pub days_with_average: u32,
+}
+
 pub fn day_number(day: NaiveDate) -> i32 {
     day.num_days_from_ce()
+}
+
+/// The inverse of [`day_number`].
+pub fn day_of(number: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(number)
 }
 
 impl Lanes {
@@ -85,6 +101,61 @@ impl Lanes {
         self.lane_days = self.lane_days + usize::from(count != 0) - usize::from(old.is_some());
         self.digest ^= cell_digest(origin, destination, day, old_count, old_sum);
         self.digest ^= cell_digest(origin, destination, day, count, sum);
+    }
+
+    /// First and last day with prices on any lane.
+    pub fn day_bounds(&self) -> Option<(i32, i32)> {
+        self.series()
+            .filter_map(|(_, _, s)| Some((s.days.first()?.day, s.days.last()?.day)))
+            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+    }
+
+    /// The `n` most recent days with prices on any lane, oldest first. Reads
+    /// only each lane's last `n` days.
+    pub fn recent_days(&self, n: usize) -> Vec<i32> {
+        let mut recent = BTreeSet::new();
+        for (_, _, series) in self.series() {
+            for d in series.days.iter().rev().take(n) {
+                if recent.len() == n && recent.first().is_some_and(|first| d.day <= *first) {
+                    break;
+                }
+                if recent.insert(d.day) && recent.len() > n {
+                    recent.pop_first();
+                }
+            }
+        }
+        recent.into_iter().collect()
+    }
+
+    /// Totals over the days `from..=to` of every lane with prices then.
+    pub fn totals(&self, from: i32, to: i32) -> Vec<LaneTotal> {
+        self.series()
+            .filter_map(|(origin, destination, series)| {
+                let start = series.days.partition_point(|d| d.day < from);
+                let mut total = LaneTotal {
+                    origin,
+                    destination,
+                    prices: 0,
+                    days_with_prices: 0,
+                    days_with_average: 0,
+                };
+                for d in series.days[start..].iter().take_while(|d| d.day <= to) {
+                    total.prices += u64::from(d.count);
+                    total.days_with_prices += 1;
+                    total.days_with_average += u32::from(u64::from(d.count) >= MIN_PRICES_FOR_AVERAGE);
+                }
+                (total.prices > 0).then_some(total)
+            })
+            .collect()
+    }
+
+    fn series(&self) -> impl Iterator<Item = (PortId, PortId, &Series)> {
+        self.by_origin.iter().enumerate().flat_map(|(origin, lanes)| {
+            lanes
+                .lanes
+                .iter()
+                .map(move |(destination, series)| (origin as PortId, *destination, series))
+        })
     }
 
     /// Counts and means per day of `range`, newest first, over every lane
@@ -275,6 +346,28 @@ mod tests {
         let rates = lanes.daily_rates(&[0], &[1], range("9999-12-30", "9999-12-31"));
         assert_eq!(rates[0].price, Some(2.0));
         assert_eq!(rates[1].count, 0);
+    }
+
+    #[test]
+    fn coverage_helpers_read_bounds_recent_days_and_totals() {
+        let mut lanes = Lanes::empty(3);
+        assert_eq!(lanes.day_bounds(), None);
+        assert!(lanes.recent_days(3).is_empty());
+        lanes.set(0, 1, 10, 3, 30);
+        lanes.set(0, 1, 14, 1, 5);
+        lanes.set(2, 1, 12, 4, 8);
+        lanes.set(2, 0, 20, 2, 8);
+        assert_eq!(lanes.day_bounds(), Some((10, 20)));
+        assert_eq!(lanes.recent_days(3), [12, 14, 20]);
+        assert_eq!(lanes.recent_days(10), [10, 12, 14, 20]);
+        let totals = lanes.totals(11, 19);
+        assert_eq!(
+            totals,
+            [
+                LaneTotal { origin: 0, destination: 1, prices: 1, days_with_prices: 1, days_with_average: 0 },
+                LaneTotal { origin: 2, destination: 1, prices: 4, days_with_prices: 1, days_with_average: 1 },
+            ]
+        );
     }
 
     #[test]

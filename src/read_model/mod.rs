@@ -7,8 +7,10 @@
 //! database was in.
 
 mod answers;
+pub mod coverage;
 pub mod digest;
 pub mod lanes;
+pub mod places;
 mod reference;
 pub mod sync;
 
@@ -20,12 +22,15 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
+use std::sync::OnceLock;
+
 use arc_swap::ArcSwapOption;
 
 use crate::domain::{DailyRate, DayRange, LocationCode};
 pub use answers::{Answers, Question};
+pub use coverage::Coverage;
 pub use lanes::Lanes;
-pub use reference::Reference;
+pub use reference::{PortId, Reference};
 
 /// The shared handle: the current snapshot, once the first load is done, and
 /// when the model last confirmed it was in step with the database.
@@ -76,6 +81,8 @@ pub struct Snapshot {
     lanes: Lanes,
     version: u64,
     answers: Answers,
+    /// Computed on first use (see [`Snapshot::coverage`]).
+    coverage: OnceLock<Coverage>,
 }
 
 /// Which of the two locations was not found.
@@ -93,6 +100,7 @@ impl Snapshot {
             lanes,
             version,
             answers: Answers::default(),
+            coverage: OnceLock::new(),
         }
     }
 
@@ -110,6 +118,16 @@ impl Snapshot {
     /// Answers already computed from this snapshot.
     pub fn answers(&self) -> &Answers {
         &self.answers
+    }
+
+    /// What the data covers; computed once per snapshot.
+    pub fn coverage(&self) -> &Coverage {
+        self.coverage.get_or_init(|| Coverage::of(&self.lanes))
+    }
+
+    /// Ports, regions, their names and the tree.
+    pub fn reference(&self) -> &Reference {
+        &self.reference
     }
 
     /// The ports on each side of a query; which side is unknown otherwise.

@@ -3,29 +3,34 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::digest;
+use super::{digest, places::Places};
 
 /// Index of a port in [`Reference::codes`] (sorted by code).
 pub type PortId = u32;
+
+/// A `ports` row: code, region, name.
+pub type PortRow = (String, String, String);
+/// A `regions` row: slug, parent, name.
+pub type RegionRow = (String, Option<String>, String);
 
 pub struct Reference {
     codes: Vec<String>,
     ids: HashMap<String, PortId>,
     /// Port code or region slug -> sorted, distinct ports.
     locations: HashMap<String, Vec<PortId>>,
+    places: Places,
     digest: u64,
 }
 
 impl Reference {
-    /// From `(code, region)` port rows and `(slug, parent)` region rows.
-    pub fn build(
-        mut ports: Vec<(String, String)>,
-        mut regions: Vec<(String, Option<String>)>,
-    ) -> Self {
+    /// From the `ports` and `regions` rows.
+    pub fn build(mut ports: Vec<PortRow>, mut regions: Vec<RegionRow>) -> Self {
         ports.sort();
         regions.sort();
+        // Names are not part of the digest: the rates do not depend on them.
         let digest = digest_of(&ports, &regions);
-        let codes: Vec<String> = ports.iter().map(|(code, _)| code.clone()).collect();
+        let places = Places::build(&ports, &regions);
+        let codes: Vec<String> = ports.iter().map(|(code, ..)| code.clone()).collect();
         let ids: HashMap<String, PortId> = codes
             .iter()
             .enumerate()
@@ -33,19 +38,19 @@ impl Reference {
             .collect();
 
         let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (slug, parent) in &regions {
+        for (slug, parent, _) in &regions {
             if let Some(parent) = parent {
                 children.entry(parent).or_default().push(slug);
             }
         }
         let mut direct_ports: HashMap<&str, Vec<PortId>> = HashMap::new();
-        for (id, (_, region)) in ports.iter().enumerate() {
+        for (id, (_, region, _)) in ports.iter().enumerate() {
             direct_ports.entry(region).or_default().push(id as PortId);
         }
 
         let mut locations: HashMap<String, Vec<PortId>> = regions
             .iter()
-            .map(|(slug, _)| (slug.clone(), ports_below(slug, &children, &direct_ports)))
+            .map(|(slug, ..)| (slug.clone(), ports_below(slug, &children, &direct_ports)))
             .collect();
         // A code that is both a port and a region stands for both.
         for (code, id) in &ids {
@@ -58,8 +63,19 @@ impl Reference {
             codes,
             ids,
             locations,
+            places,
             digest,
         }
+    }
+
+    /// Names and the tree, for search and descriptions.
+    pub fn places(&self) -> &Places {
+        &self.places
+    }
+
+    /// The code of a port id.
+    pub fn code(&self, id: PortId) -> &str {
+        &self.codes[id as usize]
     }
 
     /// The ports a port code or region slug covers; `None` if it is neither.
@@ -102,16 +118,16 @@ fn ports_below(
     found
 }
 
-fn digest_of(ports: &[(String, String)], regions: &[(String, Option<String>)]) -> u64 {
+fn digest_of(ports: &[PortRow], regions: &[RegionRow]) -> u64 {
     let mut words = Vec::with_capacity(2 * (ports.len() + regions.len()) + 1);
-    for (code, region) in ports {
+    for (code, region, _) in ports {
         words.extend([
             digest::bytes(code.as_bytes()),
             digest::bytes(region.as_bytes()),
         ]);
     }
     words.push(u64::MAX); // separates the two lists
-    for (slug, parent) in regions {
+    for (slug, parent, _) in regions {
         let parent = parent.as_deref().map_or(0, |p| digest::bytes(p.as_bytes()));
         words.extend([digest::bytes(slug.as_bytes()), parent]);
     }
@@ -126,17 +142,17 @@ mod tests {
         let s = |v: &str| v.to_owned();
         Reference::build(
             vec![
-                (s("PA"), s("a")),
-                (s("PB"), s("b")),
-                (s("PC"), s("c")),
-                (s("PX"), s("x")),
+                (s("PA"), s("a"), s("PA")),
+                (s("PB"), s("b"), s("PB")),
+                (s("PC"), s("c"), s("PC")),
+                (s("PX"), s("x"), s("PX")),
             ],
             vec![
-                (s("a"), None),
-                (s("b"), Some(s("a"))),
-                (s("c"), Some(s("b"))),
-                (s("x"), None),
-                (s("empty"), Some(s("a"))),
+                (s("a"), None, s("a")),
+                (s("b"), Some(s("a")), s("b")),
+                (s("c"), Some(s("b")), s("c")),
+                (s("x"), None, s("x")),
+                (s("empty"), Some(s("a")), s("empty")),
             ],
         )
     }
@@ -163,8 +179,8 @@ mod tests {
     fn cycles_terminate() {
         let s = |v: &str| v.to_owned();
         let r = Reference::build(
-            vec![(s("P1"), s("a")), (s("P2"), s("b"))],
-            vec![(s("a"), Some(s("b"))), (s("b"), Some(s("a")))],
+            vec![(s("P1"), s("a"), s("P1")), (s("P2"), s("b"), s("P2"))],
+            vec![(s("a"), Some(s("b")), s("a")), (s("b"), Some(s("a")), s("b"))],
         );
         assert_eq!(r.ports_of("a").unwrap().len(), 2);
     }
@@ -173,14 +189,14 @@ mod tests {
     fn digest_depends_on_content_not_order() {
         let s = |v: &str| v.to_owned();
         let one = Reference::build(
-            vec![(s("P1"), s("a")), (s("P2"), s("a"))],
-            vec![(s("a"), None)],
+            vec![(s("P1"), s("a"), s("P1")), (s("P2"), s("a"), s("P2"))],
+            vec![(s("a"), None, s("a"))],
         );
         let same = Reference::build(
-            vec![(s("P2"), s("a")), (s("P1"), s("a"))],
-            vec![(s("a"), None)],
+            vec![(s("P2"), s("a"), s("P2")), (s("P1"), s("a"), s("P1"))],
+            vec![(s("a"), None, s("a"))],
         );
-        let other = Reference::build(vec![(s("P1"), s("a"))], vec![(s("a"), None)]);
+        let other = Reference::build(vec![(s("P1"), s("a"), s("P1"))], vec![(s("a"), None, s("a"))]);
         assert_eq!(one.digest(), same.digest());
         assert_ne!(one.digest(), other.digest());
     }
