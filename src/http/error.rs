@@ -11,14 +11,15 @@ use axum::{
 };
 use serde::Serialize;
 
+use super::locations::LocationRef;
 use crate::domain::InvalidInput;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Problem),
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Problem),
     /// The database cannot be reached (or is too slow): retrying may help.
     #[error("database unavailable, retry shortly")]
     Unavailable(#[source] sqlx::Error),
@@ -39,6 +40,78 @@ pub struct ErrorBody {
     pub error: String,
 }
 
+/// A client's mistake: what is wrong, the parameter at fault, and what
+/// they may have meant.
+#[derive(Debug)]
+pub struct Problem {
+    message: String,
+    param: Option<&'static str>,
+    suggestions: Vec<LocationRef>,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            param: None,
+            suggestions: Vec::new(),
+        }
+    }
+
+    /// For `input`, with close matches (named in the message too, for
+    /// people reading it in a terminal).
+    pub fn with_suggestions(input: InvalidInput, suggestions: Vec<LocationRef>) -> Self {
+        let mut message = input.to_string();
+        if !suggestions.is_empty() {
+            let named: Vec<String> = suggestions
+                .iter()
+                .map(|s| format!("{} ({})", s.code, s.name))
+                .collect();
+            message.push_str(&format!("; did you mean {}?", named.join(", ")));
+        }
+        Self {
+            message,
+            param: Some(input.param),
+            suggestions,
+        }
+    }
+}
+
+impl From<String> for Problem {
+    fn from(message: String) -> Self {
+        Self::new(message)
+    }
+}
+
+impl From<InvalidInput> for Problem {
+    fn from(input: InvalidInput) -> Self {
+        Self::with_suggestions(input, Vec::new())
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The body of a 400 or 404.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InvalidRequest {
+    /// What is wrong, naming the parameter when there is one.
+    #[schema(
+        example = "orig_code: unknown port code or region slug CNGGX; did you mean CNGGZ (Guangzhou)?"
+    )]
+    pub error: String,
+    /// The parameter at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "orig_code")]
+    pub param: Option<&'static str>,
+    /// Close matches of an unknown port code or region slug, best first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<LocationRef>,
+}
+
 /// What the access log adds to a failed request's line: the cause behind a
 /// 5xx (never sent to the client), or that a 503 is only the warm-up.
 #[derive(Clone, Debug)]
@@ -49,7 +122,7 @@ pub enum Failure {
 
 impl From<InvalidInput> for ApiError {
     fn from(e: InvalidInput) -> Self {
-        Self::BadRequest(e.to_string())
+        Self::BadRequest(e.into())
     }
 }
 
@@ -93,10 +166,23 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let failure = self.failure();
-        let body = ErrorBody {
-            error: self.to_string(),
+        let status = self.status();
+        let mut response = match self {
+            Self::BadRequest(problem) | Self::NotFound(problem) => {
+                let body = InvalidRequest {
+                    error: problem.message,
+                    param: problem.param,
+                    suggestions: problem.suggestions,
+                };
+                (status, Json(body)).into_response()
+            }
+            other => {
+                let body = ErrorBody {
+                    error: other.to_string(),
+                };
+                (status, Json(body)).into_response()
+            }
         };
-        let mut response = (self.status(), Json(body)).into_response();
         if let Some(failure) = failure {
             response.extensions_mut().insert(failure);
         }
@@ -106,7 +192,7 @@ impl IntoResponse for ApiError {
 
 pub async fn not_found(uri: Uri) -> ApiError {
     let path: String = uri.path().chars().take(200).collect();
-    ApiError::NotFound(format!("no such endpoint: {path}"))
+    ApiError::NotFound(format!("no such endpoint: {path}").into())
 }
 
 pub async fn method_not_allowed() -> (StatusCode, Json<ErrorBody>) {

@@ -2,11 +2,16 @@
 
 use std::time::Duration;
 
-use axum::{Json, extract::State, http::StatusCode};
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, negotiate};
 use crate::db;
 
 /// Probes must answer within an orchestrator's timeout (Kubernetes: 1 s)
@@ -36,14 +41,28 @@ pub struct TableCount {
 }
 
 #[utoipa::path(get, path = "/", tag = "info",
-    responses((status = 200, description = "A greeting", body = Greeting)))]
-pub async fn hello() -> Json<Greeting> {
-    Json(Greeting {
+    summary = "A greeting; browsers are sent to the explorer",
+    description = "API clients (`Accept` of `*/*`, `application/json` or none) get the \
+        reference API's greeting; a browser, whose `Accept` puts `text/html` first, is \
+        redirected to the rates explorer at `/ui`.",
+    responses(
+        (status = 200, description = "A greeting", body = Greeting,
+            headers(("Vary" = String, description = "Accept"))),
+        (status = 303, description = "To the explorer, for clients that prefer HTML",
+            headers(("Location" = String, description = "/ui")))))]
+pub async fn hello(headers: HeaderMap) -> Response {
+    let vary = [(header::VARY, HeaderValue::from_static("Accept"))];
+    if negotiate::preferred(&headers, &["application/json", "text/html"]) == Some("text/html") {
+        return (vary, Redirect::to("/ui")).into_response();
+    }
+    let greeting = Greeting {
         message: "Hello world!",
-    })
+    };
+    (vary, Json(greeting)).into_response()
 }
 
 #[utoipa::path(get, path = "/health", tag = "health",
+    summary = "Whether the database answers (the reference API's health check)",
     responses(
         (status = 200, description = "The database answers", body = HealthStatus),
         (status = 503, description = "The database does not answer", body = HealthStatus)))]
@@ -59,20 +78,28 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<HealthSt
 }
 
 #[utoipa::path(get, path = "/livez", tag = "health",
-    responses((status = 200, description = "The process is up (no database call)")))]
+    summary = "Liveness: the process answers",
+    responses((status = 200, description = "The process is up (no database call)",
+        body = Object, example = json!({"status": "alive"}))))]
 pub async fn livez() -> Json<Value> {
     Json(json!({ "status": "alive" }))
 }
 
 #[utoipa::path(get, path = "/readyz", tag = "health",
+    summary = "Readiness: this replica can serve /rates",
     responses(
         (status = 200, description = "This replica can serve `/rates`: its data is loaded and fresh. \
             `database` may say `unreachable` during an outage shorter than `max_staleness_secs`, \
             while the rates are served from memory. `credentials` says which source is in use and \
-            when it was last read"),
+            when it was last read", body = Object,
+            example = json!({"status": "ready", "database": "reachable", "migrations": "applied",
+                "rates": "loaded", "lane_days": 20232, "synced_secs_ago": 1,
+                "credentials": {"source": "static"}})),
         (status = 503, description = "Not ready: starting (`reason` says why, e.g. the database \
             cannot be reached), draining after a stop signal, or the data is staler than \
-            `max_staleness_secs`")))]
+            `max_staleness_secs`", body = Object,
+            example = json!({"status": "not ready", "reason": "rates still loading",
+                "credentials": {"source": "static"}}))))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let (code, mut body) = readiness(&state).await;
     // Which source and when it was last read: never the secret.
@@ -127,6 +154,7 @@ async fn readiness(state: &AppState) -> (StatusCode, Value) {
 }
 
 #[utoipa::path(get, path = "/number_of_tables", tag = "info",
+    summary = "How many tables PostgreSQL lists (the reference API's)",
     responses(
         (status = 200, description = "The number of tables PostgreSQL lists", body = TableCount),
         (status = 503, description = "The database cannot be reached", body = super::ErrorBody)))]

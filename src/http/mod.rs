@@ -9,6 +9,11 @@ mod reference;
 pub mod server;
 mod ui;
 
+// The explorer's API, pages and headers.
+mod html;
+mod locations;
+mod negotiate;
+
 use std::{sync::Arc, time::Duration};
 
 use axum::{Router, routing::get};
@@ -42,6 +47,12 @@ pub const ROUTES: &[&str] = &[
     "/regions",
     "/regions/{slug}",
     "/ui",
+    "/ui/ports/{code}",
+    "/ui/regions/{slug}",
+    "/ui/assets/{file}",
+    "/coverage",
+    "/locations",
+    "/locations/{code}",
     "/openapi.json",
     "/docs/",
 ];
@@ -92,6 +103,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ports/{code}", get(reference::port))
         .route("/regions", get(reference::regions))
         .route("/regions/{slug}", get(reference::region))
+        .route("/coverage", get(locations::coverage))
+        .route("/locations", get(locations::search))
+        .route("/locations/{code}", get(locations::location))
+        .merge(ui::routes())
         .route("/ui", get(ui::page))
         .merge(openapi::routes())
         .fallback(error::not_found)

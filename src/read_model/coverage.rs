@@ -74,7 +74,10 @@ impl Coverage {
     pub fn lanes_touching(&self, ports: &[PortId], limit: usize) -> Vec<&LaneTotal> {
         self.lanes
             .iter()
-            .filter(|l| ports.binary_search(&l.origin).is_ok() || ports.binary_search(&l.destination).is_ok())
+            .filter(|l| {
+                ports.binary_search(&l.origin).is_ok()
+                    || ports.binary_search(&l.destination).is_ok()
+            })
             .take(limit)
             .collect()
     }
@@ -104,7 +107,10 @@ mod tests {
         assert_eq!(c.first_day, Some("2024-01-01".parse().unwrap()));
         assert_eq!(c.last_day, Some("2024-03-05".parse().unwrap()));
         let w = c.window.unwrap();
-        assert_eq!((w.to.to_string(), w.days_with_prices), ("2024-03-05".into(), 30));
+        assert_eq!(
+            (w.to.to_string(), w.days_with_prices),
+            ("2024-03-05".into(), 30)
+        );
         // 25 days of lane 0->1 fall in the window: 50 prices, no averages.
         assert_eq!(w.from.to_string(), "2024-01-16");
         assert_eq!((c.lanes[0].origin, c.lanes[0].prices), (0, 50));

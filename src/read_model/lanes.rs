@@ -142,7 +142,8 @@ impl Lanes {
                 for d in series.days[start..].iter().take_while(|d| d.day <= to) {
                     total.prices += u64::from(d.count);
                     total.days_with_prices += 1;
-                    total.days_with_average += u32::from(u64::from(d.count) >= MIN_PRICES_FOR_AVERAGE);
+                    total.days_with_average +=
+                        u32::from(u64::from(d.count) >= MIN_PRICES_FOR_AVERAGE);
                 }
                 (total.prices > 0).then_some(total)
             })
@@ -150,12 +151,15 @@ impl Lanes {
     }
 
     fn series(&self) -> impl Iterator<Item = (PortId, PortId, &Series)> {
-        self.by_origin.iter().enumerate().flat_map(|(origin, lanes)| {
-            lanes
-                .lanes
-                .iter()
-                .map(move |(destination, series)| (origin as PortId, *destination, series))
-        })
+        self.by_origin
+            .iter()
+            .enumerate()
+            .flat_map(|(origin, lanes)| {
+                lanes
+                    .lanes
+                    .iter()
+                    .map(move |(destination, series)| (origin as PortId, *destination, series))
+            })
     }
 
     /// Counts and means per day of `range`, newest first, over every lane
@@ -364,8 +368,20 @@ mod tests {
         assert_eq!(
             totals,
             [
-                LaneTotal { origin: 0, destination: 1, prices: 1, days_with_prices: 1, days_with_average: 0 },
-                LaneTotal { origin: 2, destination: 1, prices: 4, days_with_prices: 1, days_with_average: 1 },
+                LaneTotal {
+                    origin: 0,
+                    destination: 1,
+                    prices: 1,
+                    days_with_prices: 1,
+                    days_with_average: 0
+                },
+                LaneTotal {
+                    origin: 2,
+                    destination: 1,
+                    prices: 4,
+                    days_with_prices: 1,
+                    days_with_average: 1
+                },
             ]
         );
     }

@@ -56,15 +56,16 @@ enum Tier {
 
 impl Places {
     /// From `(code, region, name)` ports and `(slug, parent, name)` regions.
-    pub fn build(ports: &[(String, String, String)], regions: &[(String, Option<String>, String)]) -> Self {
+    pub fn build(
+        ports: &[(String, String, String)],
+        regions: &[(String, Option<String>, String)],
+    ) -> Self {
         let mut all: Vec<Place> = regions
             .iter()
             .map(|(slug, parent, name)| Place::new(Kind::Region, slug, name, parent.clone()))
-            .chain(
-                ports
-                    .iter()
-                    .map(|(code, region, name)| Place::new(Kind::Port, code, name, Some(region.clone()))),
-            )
+            .chain(ports.iter().map(|(code, region, name)| {
+                Place::new(Kind::Port, code, name, Some(region.clone()))
+            }))
             .collect();
         all.sort_by(|a, b| (a.kind, &a.name, &a.code).cmp(&(b.kind, &b.name, &b.code)));
         let mut by_code = HashMap::with_capacity(all.len());
@@ -87,7 +88,9 @@ impl Places {
     }
 
     pub fn is_port(&self, code: &str) -> bool {
-        self.all.iter().any(|p| p.kind == Kind::Port && p.code == code)
+        self.all
+            .iter()
+            .any(|p| p.kind == Kind::Port && p.code == code)
     }
 
     pub fn is_region(&self, slug: &str) -> bool {
@@ -150,7 +153,9 @@ impl Places {
             .iter()
             .filter_map(|p| p.tier(&q).map(|t| (t, p)))
             .collect();
-        found.sort_by(|(ta, a), (tb, b)| (ta, a.kind, a.name.len()).cmp(&(tb, b.kind, b.name.len())));
+        found.sort_by(|(ta, a), (tb, b)| {
+            (ta, a.kind, a.name.len()).cmp(&(tb, b.kind, b.name.len()))
+        });
         found.into_iter().take(limit).map(|(_, p)| p).collect()
     }
 
@@ -169,7 +174,8 @@ impl Places {
             .all
             .iter()
             .map(|p| {
-                let best = strsim::jaro_winkler(&q, &p.code_key).max(strsim::jaro_winkler(&q, &p.name_key));
+                let best = strsim::jaro_winkler(&q, &p.code_key)
+                    .max(strsim::jaro_winkler(&q, &p.name_key));
                 ((best * 1000.0) as u32, p)
             })
             .filter(|(score, _)| *score >= 800)
@@ -257,8 +263,16 @@ mod tests {
             ],
             &[
                 (s("china_main"), None, s("China Main")),
-                (s("china_east_main"), Some(s("china_main")), s("China East Main")),
-                (s("china_south_main"), Some(s("china_main")), s("China South Main")),
+                (
+                    s("china_east_main"),
+                    Some(s("china_main")),
+                    s("China East Main"),
+                ),
+                (
+                    s("china_south_main"),
+                    Some(s("china_main")),
+                    s("China South Main"),
+                ),
                 (s("kattegat"), None, s("Kattegat")),
             ],
         )

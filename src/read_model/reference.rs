@@ -180,7 +180,10 @@ mod tests {
         let s = |v: &str| v.to_owned();
         let r = Reference::build(
             vec![(s("P1"), s("a"), s("P1")), (s("P2"), s("b"), s("P2"))],
-            vec![(s("a"), Some(s("b")), s("a")), (s("b"), Some(s("a")), s("b"))],
+            vec![
+                (s("a"), Some(s("b")), s("a")),
+                (s("b"), Some(s("a")), s("b")),
+            ],
         );
         assert_eq!(r.ports_of("a").unwrap().len(), 2);
     }
@@ -196,7 +199,10 @@ mod tests {
             vec![(s("P2"), s("a"), s("P2")), (s("P1"), s("a"), s("P1"))],
             vec![(s("a"), None, s("a"))],
         );
-        let other = Reference::build(vec![(s("P1"), s("a"), s("P1"))], vec![(s("a"), None, s("a"))]);
+        let other = Reference::build(
+            vec![(s("P1"), s("a"), s("P1"))],
+            vec![(s("a"), None, s("a"))],
+        );
         assert_eq!(one.digest(), same.digest());
         assert_ne!(one.digest(), other.digest());
     }

@@ -236,12 +236,14 @@ async fn markers(tx: &mut Transaction<'static, Postgres>) -> Result<(i64, i64), 
 }
 
 async fn full_load(tx: &mut Transaction<'static, Postgres>) -> Result<Snapshot, sqlx::Error> {
-    let ports: Vec<super::reference::PortRow> = sqlx::query_as("SELECT code, parent_slug, name FROM ports")
-        .fetch_all(&mut **tx)
-        .await?;
-    let regions: Vec<super::reference::RegionRow> = sqlx::query_as("SELECT slug, parent_slug, name FROM regions")
-        .fetch_all(&mut **tx)
-        .await?;
+    let ports: Vec<super::reference::PortRow> =
+        sqlx::query_as("SELECT code, parent_slug, name FROM ports")
+            .fetch_all(&mut **tx)
+            .await?;
+    let regions: Vec<super::reference::RegionRow> =
+        sqlx::query_as("SELECT slug, parent_slug, name FROM regions")
+            .fetch_all(&mut **tx)
+            .await?;
     let reference = Arc::new(Reference::build(ports, regions));
     let mut lanes = Lanes::empty(reference.port_count());
     // Ordered like the model stores them, so building only ever appends.
