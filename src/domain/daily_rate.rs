@@ -6,12 +6,15 @@ pub const MIN_PRICES_FOR_AVERAGE: u64 = 3;
 
 /// One day of the `/rates` answer.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"count": 3, "day": "2021-01-31", "price": 1154.3333333333333}))]
 pub struct DailyRate {
     /// Number of prices that day on the lane(s).
+    #[schema(example = 3)]
     pub count: u64,
     #[schema(value_type = String, format = Date, example = "2021-01-31")]
     pub day: NaiveDate,
-    /// Mean price, or null when `count` is below 3.
+    /// Mean price in USD, or null when `count` is below 3.
+    #[schema(example = 1154.3333333333333)]
     pub price: Option<f64>,
 }
 

@@ -141,7 +141,8 @@ pub struct CoverageResponse {
     /// The currency of every price.
     #[schema(example = "USD")]
     pub currency: &'static str,
-    /// The busiest port-to-port lanes over the window, at most 10.
+    /// The busiest port-to-port lanes over the window, at most 10 (no more
+    /// than two from or to one port while others have prices).
     pub lanes: Vec<Lane>,
     /// A first look: the lane with an average on the most days of the
     /// window, over the window (shortened to `max_range_days`); null when
@@ -212,9 +213,8 @@ pub fn coverage_of(snapshot: &Snapshot, max_days: u32) -> CoverageResponse {
         window,
         currency: CURRENCY,
         lanes: coverage
-            .lanes
-            .iter()
-            .take(LANES_LISTED)
+            .busiest(LANES_LISTED)
+            .into_iter()
             .map(|l| lane(reference, l))
             .collect(),
         suggested,

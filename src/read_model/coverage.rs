@@ -2,6 +2,8 @@
 //! days that have prices (the window a first look shows), and the busiest
 //! lanes over that window. Computed once per snapshot, on first use.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use super::{
@@ -70,6 +72,36 @@ impl Coverage {
             .map(|(_, lane)| lane)
     }
 
+    /// The `limit` busiest lanes, no more than two from one port or to one
+    /// port while other lanes are left: in data where many lanes tie (every
+    /// lane of the reference dumps has 3 prices a day) the list would
+    /// otherwise show one port's lanes only.
+    pub fn busiest(&self, limit: usize) -> Vec<&LaneTotal> {
+        let mut from: HashMap<PortId, usize> = HashMap::new();
+        let mut to: HashMap<PortId, usize> = HashMap::new();
+        let mut picked = vec![false; self.lanes.len()];
+        let mut chosen = Vec::with_capacity(limit);
+        for (i, lane) in self.lanes.iter().enumerate() {
+            if chosen.len() == limit {
+                break;
+            }
+            let (f, t) = (
+                from.entry(lane.origin).or_default(),
+                to.entry(lane.destination).or_default(),
+            );
+            if *f < 2 && *t < 2 {
+                *f += 1;
+                *t += 1;
+                picked[i] = true;
+                chosen.push(i);
+            }
+        }
+        let rest = (0..self.lanes.len()).filter(|i| !picked[*i]);
+        chosen.extend(rest.take(limit - chosen.len()));
+        chosen.sort_unstable();
+        chosen.into_iter().map(|i| &self.lanes[i]).collect()
+    }
+
     /// The busiest lanes from or to one of `ports` (sorted ids).
     pub fn lanes_touching(&self, ports: &[PortId], limit: usize) -> Vec<&LaneTotal> {
         self.lanes
@@ -119,6 +151,29 @@ mod tests {
         assert_eq!(c.suggested().unwrap().origin, 2);
         assert_eq!(c.lanes_touching(&[3], 5).len(), 1);
         assert_eq!(c.lanes_touching(&[1, 2], 5).len(), 2);
+    }
+
+    #[test]
+    fn busiest_lanes_vary_their_ports_when_there_are_enough() {
+        let mut lanes = Lanes::empty(8);
+        // Port 0 has the busiest lanes, to every other port.
+        for d in 1..8 {
+            lanes.set(0, d, day("2024-01-01"), 10, 100);
+        }
+        lanes.set(5, 6, day("2024-01-01"), 4, 40);
+        lanes.set(6, 7, day("2024-01-01"), 3, 30);
+        let c = Coverage::of(&lanes);
+        let pairs: Vec<(u32, u32)> = c
+            .busiest(4)
+            .iter()
+            .map(|l| (l.origin, l.destination))
+            .collect();
+        assert_eq!(
+            pairs,
+            [(0, 1), (0, 2), (5, 6), (6, 7)],
+            "two from port 0, then others"
+        );
+        assert_eq!(c.busiest(20).len(), 9, "all lanes when asked for more");
     }
 
     #[test]

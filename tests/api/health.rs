@@ -156,13 +156,17 @@ async fn openapi_document_describes_every_endpoint() {
         "/ports/{code}",
         "/regions",
         "/regions/{slug}",
+        "/coverage",
+        "/locations",
+        "/locations/{code}",
     ] {
         assert!(doc["paths"][path]["get"].is_object(), "{path} missing");
     }
     let params = doc["paths"]["/rates"]["get"]["parameters"]
         .as_array()
         .unwrap();
-    assert_eq!(params.len(), 4);
+    // The four of the reference API, and the representation.
+    assert_eq!(params.len(), 5);
 }
 
 #[tokio::test]
@@ -192,8 +196,19 @@ async fn web_ui_is_served_without_a_cdn() {
             .starts_with("text/html")
     );
     let html = response.text().await.unwrap();
-    assert!(html.contains("fetch(`/rates?"), "the page queries the API");
+    assert!(
+        html.contains("src=\"/ui/assets/app.js?v="),
+        "the page's script"
+    );
     assert!(!html.contains("src=\"http"), "the page loads remote assets");
+    let script = app.get("/ui/assets/app.js").await.text().await.unwrap();
+    assert!(script.contains("/rates?"), "the page queries the API");
+    // The SVG namespace is a name, not a request.
+    let script = script.replace("http://www.w3.org/2000/svg", "");
+    assert!(
+        !script.contains("http://") && !script.contains("https://"),
+        "remote requests"
+    );
 }
 
 /// A client's request id is echoed and logged only when it is sane: at most

@@ -10,6 +10,7 @@ mod connections;
 mod credentials;
 mod evidence;
 mod exactness;
+mod explorer;
 mod fakes;
 mod freshness;
 mod health;

@@ -458,11 +458,12 @@ function explorer() {
   function fieldError(param, message, suggestions = []) {
     const input = inputs[param];
     input.setAttribute("aria-invalid", "true");
-    const parts = [el("span", { text: message })];
+    const sentence = message.charAt(0).toUpperCase() + message.slice(1) + (/[.?!]$/.test(message) ? "" : ".");
+    const parts = [el("span", { text: sentence })];
     if (suggestions.length) {
-      parts.push(el("span", { class: "did-you-mean" }, "Did you mean",
+      parts.push(el("span", { class: "did-you-mean" }, el("span", { text: "Did you mean:" }),
         ...suggestions.map((s) => el("button", { type: "button", "data-code": s.code, onclick: () => { remember(s); boxes[param].set(s.code); submit(); } },
-          `${s.name} (${s.code})`)), "?"));
+          `${s.name} (${s.code})`))));
       suggestions.forEach(remember);
     }
     $(`${param}-error`).replaceChildren(...parts);
@@ -503,6 +504,7 @@ function explorer() {
     }
     results.classList.add("loading");
     results.setAttribute("aria-busy", "true");
+    $("status").classList.add("busy");
     $("status").textContent = `Loading ${q.orig_code} → ${q.dest_code}…`;
     let answer;
     try {
@@ -519,6 +521,7 @@ function explorer() {
     run = null;
     results.removeAttribute("aria-busy");
     results.classList.remove("loading");
+    $("status").classList.remove("busy");
     $("status").textContent = "";
     const failure = describeFailure(answer);
     if (failure) {
