@@ -191,6 +191,7 @@ async fn first_screen_on_the_xeneta_dump_shows_a_chart() {
         );
         assert_first_screen(b, app).await;
         b.screenshot("xeneta-first-screen").await;
+        record_page_weight(b).await;
         // Hovering a day shows its date, average and count.
         b.hover("#chart svg", 0.5, 0.3).await;
         let tip = b.wait("!document.getElementById('tooltip').hidden && document.getElementById('tooltip').textContent", "the tooltip").await;
@@ -417,7 +418,7 @@ async fn an_unknown_code_is_marked_at_its_field_with_suggestions_and_names_resol
             message
                 .as_str()
                 .unwrap()
-                .contains("unknown port code or region slug CNGGX"),
+                .contains("Unknown port code or region slug CNGGX."),
             "{message}"
         );
         assert_eq!(
@@ -789,6 +790,37 @@ async fn the_api_reference_links_back_to_the_explorer_and_breaks_no_policy() {
         b.goto(&format!("{}/ui", app.address)).await;
         b.wait(CHART_SHOWN, "the explorer").await;
     });
+}
+
+/// What the first load of the explorer transferred, as the browser counts
+/// it (bodies as sent, gzip, plus headers): the page and its assets, then
+/// the API's answers. Written to `page-weight.txt` beside the screenshots.
+async fn record_page_weight(b: &Browser) {
+    let weight = b
+        .js(
+            "const nav = performance.getEntriesByType('navigation')[0]; \
+             const all = performance.getEntriesByType('resource'); \
+             const sum = (list, key) => list.reduce((s, r) => s + r[key], 0); \
+             const assets = all.filter(r => r.initiatorType !== 'fetch'); \
+             const api = all.filter(r => r.initiatorType === 'fetch'); \
+             return { page: nav.transferSize + sum(assets, 'transferSize'), \
+                      decoded: nav.decodedBodySize + sum(assets, 'decodedBodySize'), \
+                      files: [nav, ...assets].map(r => new URL(r.name).pathname + ' ' + r.transferSize).join(', '), \
+                      api: sum(api, 'transferSize'), requests: api.length };",
+            json!([]),
+        )
+        .await;
+    let page = weight["page"].as_u64().unwrap();
+    let line = format!(
+        "page weight of /ui: {page} bytes over the wire (gzip, headers included; {} bytes \
+         uncompressed): {}; then {} bytes in {} API answers\n",
+        weight["decoded"],
+        weight["files"].as_str().unwrap(),
+        weight["api"],
+        weight["requests"]
+    );
+    std::fs::write(webdriver::screenshots_dir().join("page-weight.txt"), &line).unwrap();
+    assert!(page > 10_000 && page < 150 * 1024, "{line}");
 }
 
 /// axe-core's source: `AXE_CORE_JS`, else where `.ci/browser.sh` installs it.
