@@ -72,34 +72,9 @@ impl Coverage {
             .map(|(_, lane)| lane)
     }
 
-    /// The `limit` busiest lanes, no more than two from one port or to one
-    /// port while other lanes are left: in data where many lanes tie (every
-    /// lane of the reference dumps has 3 prices a day) the list would
-    /// otherwise show one port's lanes only.
+    /// The `limit` busiest lanes (see [`varied`]).
     pub fn busiest(&self, limit: usize) -> Vec<&LaneTotal> {
-        let mut from: HashMap<PortId, usize> = HashMap::new();
-        let mut to: HashMap<PortId, usize> = HashMap::new();
-        let mut picked = vec![false; self.lanes.len()];
-        let mut chosen = Vec::with_capacity(limit);
-        for (i, lane) in self.lanes.iter().enumerate() {
-            if chosen.len() == limit {
-                break;
-            }
-            let (f, t) = (
-                from.entry(lane.origin).or_default(),
-                to.entry(lane.destination).or_default(),
-            );
-            if *f < 2 && *t < 2 {
-                *f += 1;
-                *t += 1;
-                picked[i] = true;
-                chosen.push(i);
-            }
-        }
-        let rest = (0..self.lanes.len()).filter(|i| !picked[*i]);
-        chosen.extend(rest.take(limit - chosen.len()));
-        chosen.sort_unstable();
-        chosen.into_iter().map(|i| &self.lanes[i]).collect()
+        varied(self.lanes.iter().collect(), limit)
     }
 
     /// The busiest lanes from or to one of `ports` (sorted ids).
@@ -113,6 +88,36 @@ impl Coverage {
             .take(limit)
             .collect()
     }
+}
+
+/// The first `limit` of `lanes` (busiest first), taking no more than two
+/// from one port or to one port while other lanes are left, in their order:
+/// in data where many lanes tie (every lane of the reference dumps has 3
+/// prices a day) a plain top 10 shows one port's lanes only.
+fn varied(lanes: Vec<&LaneTotal>, limit: usize) -> Vec<&LaneTotal> {
+    let mut from: HashMap<PortId, usize> = HashMap::new();
+    let mut to: HashMap<PortId, usize> = HashMap::new();
+    let mut picked = vec![false; lanes.len()];
+    let mut chosen = Vec::with_capacity(limit);
+    for (i, lane) in lanes.iter().enumerate() {
+        if chosen.len() == limit {
+            break;
+        }
+        let (f, t) = (
+            from.entry(lane.origin).or_default(),
+            to.entry(lane.destination).or_default(),
+        );
+        if *f < 2 && *t < 2 {
+            *f += 1;
+            *t += 1;
+            picked[i] = true;
+            chosen.push(i);
+        }
+    }
+    let rest: Vec<usize> = (0..lanes.len()).filter(|i| !picked[*i]).collect();
+    chosen.extend(rest.into_iter().take(limit.saturating_sub(chosen.len())));
+    chosen.sort_unstable();
+    chosen.into_iter().map(|i| lanes[i]).collect()
 }
 
 #[cfg(test)]

@@ -828,7 +828,7 @@ fn axe_source() -> String {
     let path = std::env::var("AXE_CORE_JS").unwrap_or_else(|_| {
         let cache =
             std::env::var("RATES_CI_CACHE").unwrap_or_else(|_| "/var/cache/rates-ci".into());
-        format!("{cache}/npm/node_modules/axe-core/axe.min.js")
+        format!("{cache}/axe-core/axe.min.js")
     });
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!("axe-core not found at {path} ({e}): run .ci/browser.sh, or set AXE_CORE_JS to axe.min.js")

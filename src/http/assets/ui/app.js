@@ -214,8 +214,8 @@ class LocationBox {
     const loc = known.get(code);
     if (lookUp && (!loc || !("parent" in loc))) this.lookUp(code);
     if (!loc) return this.caption.replaceChildren();
-    const where = loc.parent ? ` in ${loc.parent.name}` : "";
-    this.caption.replaceChildren(el("a", { href: placeUrl(loc), text: loc.name }), ` · ${kindLabel(loc)}${where}`);
+    const where = loc.parent ? `${kindLabel(loc)} in ${loc.parent.name}` : "parent" in loc ? `top-level ${kindLabel(loc)}` : kindLabel(loc);
+    this.caption.replaceChildren(el("a", { href: placeUrl(loc), text: loc.name }), ` · ${where}`);
   }
 
   /** Learns where `code` is in the tree, for the caption. */
