@@ -10,7 +10,11 @@ mkdir -p "$CI_CACHE"
 
 _ci_started=$(date +%s)
 _ci_name=$(basename "$0" .sh)
-trap 'rc=$?; echo "== $_ci_name: $( ((rc)) && echo FAILED || echo ok ) in $(( $(date +%s) - _ci_started )) s"; exit $rc' EXIT
+# Commands registered with `on_exit` (stopping what a script started) run
+# first, last registered first, then the timing line.
+_ci_on_exit=()
+on_exit() { _ci_on_exit=("$*" "${_ci_on_exit[@]}"); }
+trap 'rc=$?; for _c in "${_ci_on_exit[@]}"; do eval "$_c" || true; done; echo "== $_ci_name: $( ((rc)) && echo FAILED || echo ok ) in $(( $(date +%s) - _ci_started )) s"; exit $rc' EXIT
 
 # Prints a step heading with the time since the script started.
 step() { echo "-- [$_ci_name +$(( $(date +%s) - _ci_started ))s] $*"; }

@@ -12,11 +12,13 @@ PromQL parser (Grafana's `$variables` substituted first) and reports:
 - a dashboard query of a service metric without the `$job` and `$instance`
   filters, and a dashboard without those variables;
 - with --contract: a metric family of the contract that the dashboard does
-  not show.
+  not show;
+- with --expect-traffic: values that a server which has loaded its data and
+  answered a few /rates requests (some twice) and some 4xx cannot have.
 
     python3 deploy/checks/observability_metrics.py --scrape FILE \\
         --dashboard deploy/observability/grafana-dashboard.json \\
-        --rules deploy/observability/alerts.yml [--contract FILE]
+        --rules deploy/observability/alerts.yml [--contract FILE] [--expect-traffic]
 """
 
 from __future__ import annotations
@@ -51,6 +53,50 @@ def scrape_names(text: str) -> set[str]:
             continue
         names.add(re.split(r"[{\s]", line, maxsplit=1)[0])
     return names
+
+
+LABEL = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def samples(text: str) -> list[tuple[str, dict[str, str], float]]:
+    """(name, labels, value) of every sample of a text-format scrape."""
+    out = []
+    for line in text.splitlines():
+        m = re.match(r"^([A-Za-z_:][A-Za-z0-9_:]*)(\{.*\})?\s+(\S+)", line)
+        if m and not line.startswith("#"):
+            out.append((m.group(1), dict(LABEL.findall(m.group(2) or "")), float(m.group(3))))
+    return out
+
+
+def traffic_findings(scrape: str) -> list[str]:
+    """What a loaded server that answered some requests must show."""
+    values = samples(scrape)
+
+    def total(name: str, **labels: str) -> float | None:
+        found = [v for n, ls, v in values if n == name and all(ls.get(k) == x for k, x in labels.items())]
+        return sum(found) if found else None
+
+    expectations = [
+        ("rates_ready", {}, lambda v: v == 1, "1 (ready)"),
+        ("rates_read_model_loaded", {}, lambda v: v == 1, "1"),
+        ("rates_db_up", {}, lambda v: v == 1, "1"),
+        ("rates_read_model_lane_days", {}, lambda v: v > 0, "> 0 (the demo data)"),
+        ("rates_read_model_sync_age_seconds", {}, lambda v: 0 <= v < 60, "under 60 s"),
+        ("rates_http_requests_total", {"route": "/rates", "status_class": "2xx"}, lambda v: v >= 3, ">= 3"),
+        ("rates_http_requests_total", {"status_class": "4xx"}, lambda v: v >= 2, ">= 2"),
+        ("rates_http_request_duration_seconds_count", {"route": "/rates"}, lambda v: v >= 3, ">= 3"),
+        ("rates_answer_cache_hits_total", {}, lambda v: v >= 1, ">= 1 (a repeated /rates)"),
+        ("rates_build_info", {}, lambda v: v == 1, "1"),
+    ]
+    findings = []
+    for name, labels, ok, want in expectations:
+        v = total(name, **labels)
+        where = name + ("{" + ",".join(f'{k}="{x}"' for k, x in labels.items()) + "}" if labels else "")
+        if v is None:
+            findings.append(f"scrape: no {where}")
+        elif not ok(v):
+            findings.append(f"scrape: {where} is {v:g}, expected {want}")
+    return findings
 
 
 def contract_families(text: str) -> set[str]:
@@ -184,13 +230,17 @@ def main() -> int:
     parser.add_argument("--dashboard", required=True, type=pathlib.Path)
     parser.add_argument("--rules", required=True, type=pathlib.Path, nargs="+")
     parser.add_argument("--contract", type=pathlib.Path, help="/metrics as the contract lists it")
+    parser.add_argument("--expect-traffic", action="store_true", help="the scrape follows some requests")
     args = parser.parse_args()
+    scrape = args.scrape.read_text()
     findings = check(
-        args.scrape.read_text(),
+        scrape,
         json.loads(args.dashboard.read_text()),
         {str(p): yaml.safe_load(p.read_text()) for p in args.rules},
         args.contract.read_text() if args.contract else None,
     )
+    if args.expect_traffic:
+        findings += traffic_findings(scrape)
     for f in findings:
         print(f"observability: {f}", file=sys.stderr)
     if findings:

@@ -11,7 +11,7 @@ import yaml
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from observability_metrics import check, scrape_names  # noqa: E402
+from observability_metrics import check, samples, scrape_names, traffic_findings  # noqa: E402
 
 REPO = HERE.parents[2]
 CONTRACT = (HERE / "fixtures" / "metrics_contract.prom").read_text()
@@ -94,3 +94,21 @@ def test_variables_are_checked_too():
     job["query"]["query"] = "label_values(rates_build, job)"
     found = check(CONTRACT, dashboard, RULES, CONTRACT)
     assert found == ["variable job: rates_build is not in the /metrics scrape"], found
+
+
+def test_samples_reads_labels_and_values():
+    found = samples('x_total{route="/ports/{code}",status_class="2xx"} 2\n# TYPE y gauge\ny 1.5e3\n')
+    assert found == [("x_total", {"route": "/ports/{code}", "status_class": "2xx"}, 2.0), ("y", {}, 1500.0)]
+
+
+def test_the_contract_scrape_shows_traffic():
+    assert traffic_findings(CONTRACT) == []
+
+
+def test_a_server_without_traffic_or_not_ready_fails():
+    scrape = CONTRACT.replace("rates_ready 1", "rates_ready 0")
+    scrape = without(scrape, "rates_answer_cache_hits_total")
+    found = traffic_findings(scrape)
+    assert found == ["scrape: rates_ready is 0, expected 1 (ready)", "scrape: no rates_answer_cache_hits_total"], found
+    found = traffic_findings(CONTRACT.replace('route="/rates",status_class="2xx"} 12', 'route="/rates",status_class="2xx"} 2'))
+    assert found == ['scrape: rates_http_requests_total{route="/rates",status_class="2xx"} is 2, expected >= 3'], found
