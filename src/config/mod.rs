@@ -48,6 +48,9 @@ pub struct Settings {
     pub keep_alive_timeout_secs: u64,
     pub max_client_connections: u32,
     pub access_log: bool,
+    pub metrics: bool,
+    pub metrics_listen: Option<SocketAddr>,
+    pub otel: OtelSettings,
     pub log: LogSettings,
     pub db: DbSettings,
     pub embedded: EmbeddedSettings,
@@ -80,6 +83,9 @@ impl Default for Settings {
             keep_alive_timeout_secs: 75,
             max_client_connections: 1024,
             access_log: true,
+            metrics: true,
+            metrics_listen: None,
+            otel: OtelSettings::default(),
             log: LogSettings::default(),
             db: DbSettings::default(),
             embedded: EmbeddedSettings::default(),
@@ -93,6 +99,41 @@ impl Default for Settings {
             bootstrap: BootstrapSettings::default(),
             platform: env::Platform::default(),
         }
+    }
+}
+
+/// OpenTelemetry traces, configured by the standard `OTEL_*` variables.
+#[derive(Debug, Clone)]
+pub struct OtelSettings {
+    pub endpoint: Option<String>,
+    pub traces_endpoint: Option<String>,
+    pub protocol: String,
+    pub service_name: String,
+    pub traces_sampler: value::TracesSampler,
+    pub traces_sampler_arg: f64,
+}
+
+impl Default for OtelSettings {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            traces_endpoint: None,
+            protocol: "http/protobuf".into(),
+            service_name: "rates".into(),
+            traces_sampler: value::TracesSampler::ParentbasedAlwaysOn,
+            traces_sampler_arg: 1.0,
+        }
+    }
+}
+
+impl OtelSettings {
+    /// Where spans go, when tracing is on.
+    pub fn traces_url(&self) -> Option<String> {
+        self.traces_endpoint.clone().or_else(|| {
+            self.endpoint
+                .as_ref()
+                .map(|base| format!("{}/v1/traces", base.trim_end_matches('/')))
+        })
     }
 }
 

@@ -184,6 +184,8 @@ pub async fn spawn_app_configured(
 
     let mut settings = test_settings(&cluster.url(&database));
     configure(&mut settings);
+    // The process's one recorder, as `rates serve` installs it.
+    rates::telemetry::metrics::install(settings.metrics);
     let app = Application::build(settings)
         .await
         .expect("building the app");
