@@ -19,6 +19,7 @@ OBS = REPO / "deploy/observability"
 MUTATIONS = [
     ("RatesHighErrorRatio", "expr", "> 0.01", ">= 0.01"),
     ("RatesHighErrorRatio", "for", "5m", "4m"),
+    ("RatesHighErrorRatio", "expr", ',route!~"/livez|/readyz|/health"', ""),
     ("RatesSlowRatesP99", "expr", ") > 1", ") >= 1"),
     ("RatesSlowRatesP99", "expr", '{route="/rates"}', ""),
     ("RatesReadModelStale", "expr", "> 30", ">= 30"),
