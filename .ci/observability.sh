@@ -28,6 +28,9 @@ if ! dpkg -s prometheus >/dev/null 2>&1; then
 fi
 python_tools deploy/checks/requirements-observability.txt
 
+step "shellcheck"
+shellcheck -x --source-path=SCRIPTDIR .ci/observability.sh
+
 step "promtool check config (the example scrape config and its rule file)"
 promtool check config deploy/observability/prometheus.yml
 
