@@ -348,7 +348,19 @@ pub enum RotateStore {
 #[derive(Debug, Clone, Default)]
 pub struct BootstrapSettings {
     pub owner_password_file: Option<PathBuf>,
-    pub grant_rds_iam: bool,
+    pub rds_iam: RdsIamGrant,
+}
+
+/// Which roles `rates db bootstrap` makes log in with RDS IAM tokens (on
+/// RDS, such a role can no longer log in with a password).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum RdsIamGrant {
+    #[default]
+    None,
+    /// The owner, which runs migrations (the API reads a password).
+    Owner,
+    /// The owner and the API's login roles.
+    All,
 }
 
 impl Settings {

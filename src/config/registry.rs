@@ -468,9 +468,9 @@ settings! {
     bootstrap.owner_password_file: "FILE" for C::BOOTSTRAP;
     => |raw| value::readable_file(raw).map(Some);
 
-    /// Grant Amazon RDS's rds_iam role to the owner and API logins, so they log in with IAM tokens (and no longer with passwords).
-    bootstrap.grant_rds_iam: "true|false" for C::BOOTSTRAP;
-    => value::boolean;
+    /// Amazon RDS: grant rds_iam (IAM token logins, no passwords) to the owner, or to the owner and the API logins.
+    bootstrap.rds_iam: "none|owner|all" for C::BOOTSTRAP;
+    => value::choice;
 }
 
 #[cfg(test)]

@@ -304,7 +304,8 @@ show_choice!(
     super::LogFormat,
     super::CredentialSourceKind,
     super::AzureCredentialKind,
-    super::RotateStore
+    super::RotateStore,
+    super::RdsIamGrant
 );
 
 #[cfg(test)]
