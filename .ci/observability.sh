@@ -40,15 +40,15 @@ promtool check rules deploy/observability/alerts.yml
 step "promtool test rules (synthetic series, boundaries included)"
 promtool test rules deploy/observability/tests/alerts_test.yml
 
+step "cargo build --bin rates"
+cargo build --locked --bin rates
+
 step "tests: mutated rules fail their unit tests; the metric-name check; the consistency rule"
 python3 -m pytest -q -p no:cacheprovider deploy/checks/tests/test_alert_rules.py \
   deploy/checks/tests/test_observability_metrics.py deploy/checks/consistency_rules/test_observability.py
 
 step "the dashboard JSON parses"
 python3 -m json.tool deploy/observability/grafana-dashboard.json >/dev/null
-
-step "cargo build --bin rates"
-cargo build --locked --bin rates
 
 # A real server: embedded PostgreSQL with the demo data, on a free port.
 work=$(mktemp -d) data=$(mktemp -d)
