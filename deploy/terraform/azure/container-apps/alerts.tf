@@ -208,7 +208,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "error_ratio" {
 
 # /rates p99 above 1 s over 10 minutes (RatesSlowRatesP99; answers come from
 # memory in milliseconds).
-resource "azurerm_monitor_scheduled_query_rules_alert_v2" "rates_latency" {
+resource "azurerm_monitor_scheduled_query_rules_alert_v2" "p99_latency" {
   name                    = "${local.prefix}-rates-p99"
   resource_group_name     = data.azurerm_resource_group.this.name
   location                = data.azurerm_resource_group.this.location
