@@ -12,13 +12,16 @@ source "$(dirname "$0")/lib.sh"
 # refuses it for the length of the install (the Debian way, honoured by
 # invoke-rc.d and deb-systemd-invoke).
 if ! dpkg -s prometheus >/dev/null 2>&1; then
+  own_policy=false
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
     chmod 755 /usr/sbin/policy-rc.d
-    on_exit rm -f /usr/sbin/policy-rc.d
+    own_policy=true
+    # shellcheck disable=SC2016 # expanded at exit: is ours still there?
+    on_exit '$own_policy && rm -f /usr/sbin/policy-rc.d'
   fi
   apt_install prometheus
-  rm -f /usr/sbin/policy-rc.d
+  if $own_policy; then rm -f /usr/sbin/policy-rc.d; own_policy=false; fi
   # Had a policy allowed it, stop the service the install started.
   pidfile=/run/prometheus/prometheus.pid
   if [[ -s $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
