@@ -25,10 +25,11 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# A virtualenv with the pinned Python tools of deploy/checks/requirements.txt,
-# rebuilt when that file changes. Puts its bin/ first on PATH.
+# A virtualenv with the pinned Python tools of a requirements file (default
+# deploy/checks/requirements.txt), rebuilt when that file changes. Puts its
+# bin/ first on PATH.
 python_tools() {
-  local req=deploy/checks/requirements.txt
+  local req=${1:-deploy/checks/requirements.txt}
   local key; key=$(sha256sum "$req" | cut -c1-16)
   local venv="$CI_CACHE/venv-$key"
   if [[ ! -x "$venv/bin/python" ]]; then

@@ -1,0 +1,28 @@
+# Stand-in for gcr.io/distroless/cc-debian12:nonroot (CI only). Built the way
+# distroless is: the files of a few Debian packages (glibc, libgcc, libstdc++,
+# libgomp, OpenSSL, CA certificates, tzdata, netbase) and a nonroot user,
+# with no shell, no package manager.
+ARG BASE
+FROM ${BASE} AS packages
+WORKDIR /tmp/debs
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get download base-files netbase tzdata ca-certificates libc6 libgcc-s1 libgomp1 libstdc++6 libssl3 \
+ && mkdir /rootfs \
+ && for deb in ./*.deb; do dpkg-deb -x "$deb" /rootfs; done \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /rootfs
+RUN mkdir -p etc/ssl/certs home/nonroot tmp \
+ && cat usr/share/ca-certificates/mozilla/*.crt > etc/ssl/certs/ca-certificates.crt \
+ && printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' \
+      'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin' \
+      'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' > etc/passwd \
+ && printf '%s\n' 'root:x:0:' 'nobody:x:65534:' 'nonroot:x:65532:' > etc/group \
+ && chown 65532:65532 home/nonroot && chmod 0700 home/nonroot && chmod 1777 tmp \
+ && rm -rf usr/share/doc usr/share/man usr/share/lintian usr/share/info usr/share/locale usr/share/bug \
+      usr/share/ca-certificates usr/sbin etc/init.d etc/default
+
+FROM scratch
+COPY --from=packages /rootfs/ /
+USER 65532:65532
+WORKDIR /home/nonroot
