@@ -7,6 +7,7 @@
 # Bases are pinned by tag and can be replaced with --build-arg (CI passes
 # local stand-ins). To pin by digest, give the digest in the same argument:
 #   --build-arg RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot@sha256:<digest>
+# checkov:skip=CKV_DOCKER_7: the FROM lines name these ARGs, whose defaults are pinned tags
 ARG RUST_IMAGE=rust:1.95.0-slim-bookworm
 ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot
 ARG POSTGRES_IMAGE=postgres:17-bookworm
@@ -50,7 +51,8 @@ RUN install -d -o postgres -g postgres -m 0700 /var/lib/rates
 ENV RATES_DATABASE=embedded \
     RATES_EMBEDDED_DATA_DIR=/var/lib/rates \
     RATES_LOG_FORMAT=json
-USER postgres
+# The official image's postgres user.
+USER 999:999
 EXPOSE 3000
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=5s --timeout=5s --start-period=120s --retries=3 \
