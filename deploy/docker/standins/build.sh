@@ -4,7 +4,7 @@
 # content key so a run reuses what an earlier run built:
 #   base     Debian bookworm minbase, debootstrapped  (debian:bookworm-slim)
 #   builder  base + the host's Rust toolchain + gcc   (rust:*-slim-bookworm)
-#   runtime  libc, libgcc, libssl, CA certificates,   (gcr.io/distroless/cc-debian12:nonroot)
+#   runtime  glibc, CA certificates, tzdata,         (gcr.io/distroless/base-nossl-debian12:nonroot)
 #            a nonroot user (65532), no shell
 #   postgres base + Debian's PostgreSQL + an entrypoint honouring the
 #            official image's variables             (postgres:*-bookworm)
@@ -90,3 +90,9 @@ RUST_IMAGE=$rust_image
 RUNTIME_IMAGE=$runtime_image
 POSTGRES_IMAGE=$postgres_image
 EOF
+
+# Stand-ins of earlier keys are not needed any more.
+current=" $base $rust_image $runtime_image $postgres_image "
+"$docker" images --format '{{.Repository}}:{{.Tag}}' 'rates-standin/*' | while read -r old; do
+  [[ $current == *" $old "* ]] || "$docker" image rm "$old" >/dev/null 2>&1 || true
+done

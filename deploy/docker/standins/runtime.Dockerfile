@@ -1,7 +1,7 @@
-# Stand-in for gcr.io/distroless/cc-debian12:nonroot (CI only). Built the way
-# distroless is: the files of a few Debian packages (glibc, libgcc, libstdc++,
-# libgomp, OpenSSL, CA certificates, tzdata, netbase) and a nonroot user,
-# with no shell, no package manager.
+# Stand-in for gcr.io/distroless/base-nossl-debian12:nonroot (CI only). Built
+# the way distroless is: the files of a few Debian packages (glibc, CA
+# certificates, tzdata, netbase, base-files) and a nonroot user, with no
+# shell, no package manager.
 # checkov:skip=CKV_DOCKER_7: FROM names the BASE argument: the content-keyed local base image
 # checkov:skip=CKV_DOCKER_2: a base image, like the official one it stands in for; images built on it have their HEALTHCHECK
 # checkov:skip=CKV_DOCKER_5: apt-get update is followed by apt-get download in the same RUN
@@ -10,7 +10,7 @@ FROM ${BASE} AS packages
 WORKDIR /tmp/debs
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get download base-files netbase tzdata ca-certificates libc6 libgcc-s1 libgomp1 libstdc++6 libssl3 \
+ && apt-get download base-files netbase tzdata ca-certificates libc6 \
  && mkdir /rootfs \
  && for deb in ./*.deb; do dpkg-deb -x "$deb" /rootfs; done \
  && rm -rf /var/lib/apt/lists/*
