@@ -6,6 +6,7 @@
 #   0 failed requests while `db rotate` runs 3 times, each reaching the api;
 #   `docker stop` on the api: /readyz drains, exit 0 within stop_grace_period;
 #   `down` then `up --wait` keeps the data (the volume), without a reseed;
+#   the upgrade order (`run migrate`, then `up --no-deps api`) works;
 #   no secret in docker inspect, compose environment values, logs, image
 #   history or layers.
 # Needs APP_IMAGE and POSTGRES_IMAGE built, and ../shared/data.
@@ -104,6 +105,12 @@ SEED_COMMAND=migrate up
 (($(sql "SELECT count(*) FROM audit_log") > audit_rows)) || fail "audit_log lost rows across down/up"
 python3 deploy/docker/test/check_answer.py "$base" | sed 's/^/   /'
 say "same cluster ($system_id), audit_log kept ($audit_rows rows before)"
+
+echo "-- upgrade order: migrate first, then the api alone"
+dc run --rm --no-deps migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; fail "migrate"; }
+dc up --wait --wait-timeout 120 --no-build --no-deps api >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; fail "up --no-deps api"; }
+get "$base/readyz" >/dev/null || fail "/readyz after the api's restart"
+say "migrate, then up --no-deps api: ready"
 
 echo "-- no secret in docker inspect, environment values, logs, image history or layers"
 secrets=("$(cat deploy/docker/secrets/postgres_password)" "$(cat deploy/docker/secrets/owner_password)")
