@@ -11,10 +11,10 @@ port=$(free_port)
 cleanup() {
   local rc=$?
   ((rc == 0)) || "$docker" logs --tail 40 "$name" >&2 || true
-  "$docker" rm -f "$name" >/dev/null 2>&1 || true
+  "$docker" rm -f -v "$name" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-"$docker" rm -f "$name" >/dev/null 2>&1 || true
+"$docker" rm -f -v "$name" >/dev/null 2>&1 || true
 
 t0=$(date +%s)
 "$docker" run -d --name "$name" -p "127.0.0.1:$port:3000" "$DEMO_IMAGE" >/dev/null

@@ -35,22 +35,23 @@ expect_failure() {
 
 echo "-- compose, secret file absent"
 cp compose.yaml "$work/compose.yaml"   # a project directory without deploy/docker/secrets/
-expect_failure 30 'postgres_password|owner_password' "up without secrets" dc up --wait --no-build
+expect_failure 30 'deploy/docker/secrets/(postgres|owner)_password' "up without secrets" \
+  "$docker" compose -p "$PROJECT" "${COMPOSE[@]}" up --wait --no-build
 
 echo "-- the image, external database mode"
-run() { "$docker" run --rm --network none "$@"; }
+run=("$docker" run --rm --network none)
 expect_failure 10 '/run/secrets/db_password' "password file missing" \
-  run -e RATES_DB_HOST=db -e RATES_DB_USER=rates_api_a -e RATES_DB_PASSWORD_FILE=/run/secrets/db_password "$APP_IMAGE"
-expect_failure 10 'RATES_DB_|database' "no database configured" run "$APP_IMAGE"
+  "${run[@]}" -e RATES_DB_HOST=db -e RATES_DB_USER=rates_api_a -e RATES_DB_PASSWORD_FILE=/run/secrets/db_password "$APP_IMAGE"
+expect_failure 10 'RATES_DB_|database' "no database configured" "${run[@]}" "$APP_IMAGE"
 
 echo "-- a secret file the nonroot user cannot read"
 printf 'not-a-real-password\n' >"$work/db_password"
 chmod 0600 "$work/db_password"
 expect_failure 10 '[Pp]ermission denied' "0600 root-owned secret" \
-  run -e RATES_DB_HOST=db -e RATES_DB_USER=rates_api_a -e RATES_DB_PASSWORD_FILE=/run/secrets/db_password \
+  "${run[@]}" -e RATES_DB_HOST=db -e RATES_DB_USER=rates_api_a -e RATES_DB_PASSWORD_FILE=/run/secrets/db_password \
   -v "$work/db_password:/run/secrets/db_password:ro" "$APP_IMAGE"
 chmod 0644 "$work/db_password"
-timeout 10 "$docker" run --rm --network none -e RATES_DB_HOST=db -e RATES_DB_USER=rates_api_a \
+timeout 10 "${run[@]}" -e RATES_DB_HOST=db -e RATES_DB_USER=rates_api_a \
   -e RATES_DB_PASSWORD_FILE=/run/secrets/db_password -v "$work/db_password:/run/secrets/db_password:ro" \
   "$APP_IMAGE" >"$work/out" 2>&1 || true
 if grep -Eq '[Pp]ermission denied' "$work/out"; then fail "a 0644 secret file is not readable by uid 65532"; fi

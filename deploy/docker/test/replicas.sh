@@ -18,7 +18,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-cleanup
+dc down -v --remove-orphans >/dev/null 2>&1 || true   # what an interrupted run left
 (umask 077 && deploy/docker/secrets.sh >/dev/null)
 
 echo "-- up --wait: two api replicas behind the proxy"
@@ -26,7 +26,7 @@ t0=$(date +%s)
 dc up --wait --wait-timeout 300 --no-build >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; dc logs --no-color --tail 40 >&2; fail "up --wait"; }
 mapfile -t replicas < <(dc ps -q api)
 ((${#replicas[@]} == 2)) || fail "expected 2 api replicas, found ${#replicas[@]}"
-say "up in $(($(date +%s) - t0)) s; replicas: ${replicas[*]:0:2}"
+say "up in $(($(date +%s) - t0)) s; replicas: ${replicas[0]:0:12} ${replicas[1]:0:12}"
 get "$base/" | grep -qx '{"message":"Hello world!"}' || fail "GET / through the proxy"
 
 echo "-- restart one replica after the other under load"

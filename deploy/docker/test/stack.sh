@@ -4,6 +4,7 @@
 #   `up --wait`; `/`, `/readyz` and the CNGGZ -> EETLL answer exact;
 #   the api runs as 65532, read-only root, no capability, as an API login role;
 #   0 failed requests while `db rotate` runs 3 times, each reaching the api;
+#   a new rates_owner password (file, then bootstrap) works for migrate;
 #   `docker stop` on the api: /readyz drains, exit 0 within stop_grace_period;
 #   `down` then `up --wait` keeps the data (the volume), without a reseed;
 #   the upgrade order (`run migrate`, then `up --no-deps api`) works;
@@ -26,7 +27,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-cleanup
+dc down -v --remove-orphans >/dev/null 2>&1 || true   # what an interrupted run left
 
 up() {
   local t0; t0=$(date +%s)
@@ -80,6 +81,13 @@ done
 sleep 2
 stop_load "$work/stop" "$work/load.json" "load during rotations"
 
+echo "-- rotating rates_owner's password: a new file, bootstrap, migrate logs in with it"
+head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >deploy/docker/secrets/owner_password
+for job in bootstrap migrate; do
+  dc run --rm --no-deps "$job" >"$work/$job.log" 2>&1 || { cat "$work/$job.log" >&2; fail "$job after the owner's new password"; }
+done
+say "bootstrap set it, migrate logged in with it"
+
 echo "-- docker stop on the api: drains, then exits 0 within stop_grace_period"
 grace=$("$docker" inspect -f '{{.Config.StopTimeout}}' "$api")
 t0=$(date +%s%N)
@@ -99,6 +107,11 @@ echo "-- down, then up --wait without a reseed: the data is kept"
 sql() { dc exec -T db psql -U postgres -d rates -Atc "$1"; }
 system_id=$(sql "SELECT system_identifier FROM pg_control_system()")
 audit_rows=$(sql "SELECT count(*) FROM audit_log")
+# What `down` removes is searched for secrets below: logs and inspect of the
+# containers so far (bootstrap, rotations, the load's access log).
+dc logs --no-color >"$work/logs-before-down.txt" 2>&1
+mapfile -t containers < <("$docker" ps -aq --filter "label=com.docker.compose.project=$PROJECT")
+"$docker" inspect "${containers[@]}" >"$work/inspect-before-down.json"
 dc down >/dev/null 2>&1
 SEED_COMMAND=migrate up
 [[ $(sql "SELECT system_identifier FROM pg_control_system()") == "$system_id" ]] || fail "a new database cluster after down/up"
@@ -126,7 +139,7 @@ dc config >"$work/config.yaml"
 dc logs --no-color >"$work/logs.txt" 2>&1
 "$docker" history --no-trunc "$APP_IMAGE" >"$work/history.txt"
 "$docker" save "$APP_IMAGE" >"$work/image.tar"
-for f in inspect.json config.yaml logs.txt history.txt image.tar; do
+for f in inspect-before-down.json logs-before-down.txt inspect.json config.yaml logs.txt history.txt image.tar; do
   if grep -aqF -f "$work/patterns" "$work/$f"; then fail "a secret appears in $f"; fi
 done
-say "searched $(wc -l <"$work/logs.txt") log lines, $(($(stat -c %s "$work/image.tar") / 1048576)) MiB of image"
+say "searched $(cat "$work"/logs*.txt | wc -l) log lines, $(($(stat -c %s "$work/image.tar") / 1048576)) MiB of image"
