@@ -32,11 +32,14 @@ python_tools() {
   local req=${1:-deploy/checks/requirements.txt}
   local key; key=$(sha256sum "$req" | cut -c1-16)
   local venv="$CI_CACHE/venv-$key"
-  if [[ ! -x "$venv/bin/python" ]]; then
+  # Built in place (a moved venv's scripts keep the old path in their #!
+  # line); a marker says it is complete.
+  if [[ ! -f "$venv/.complete" ]]; then
     step "installing Python tools into $venv"
-    python3 -m venv "$venv.tmp"
-    "$venv.tmp/bin/pip" install -q --disable-pip-version-check -r "$req"
-    rm -rf "$venv" && mv "$venv.tmp" "$venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$req"
+    touch "$venv/.complete"
   fi
   export PATH="$venv/bin:$PATH"
 }
