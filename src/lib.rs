@@ -7,7 +7,6 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
-pub mod error;
 pub mod http;
 pub mod import;
 pub mod read_model;

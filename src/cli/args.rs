@@ -1,232 +1,97 @@
-//! Flag groups. Every flag also reads an environment variable (shown in
-//! `--help`); secrets are accepted from the environment or files only.
+//! Flags: every setting that applies to a subcommand becomes one of its flags
+//! (from the settings registry), under a heading per section; the few
+//! arguments that are not settings (files to import, demo sizes) are here.
 
 use std::path::PathBuf;
 
-use clap::{Args, builder::BoolishValueParser};
+use clap::{Arg, ArgAction, ArgMatches, Args};
 
 use crate::{
-    config::{AzureCredentialKind, CredentialSourceKind, Settings},
+    config::{Commands, SETTINGS},
     demo::DemoOptions,
 };
 
-/// Overwrites `slot` when a value was given.
-pub fn set<T>(slot: &mut T, value: Option<T>) {
-    if let Some(value) = value {
-        *slot = value;
+/// Adds the settings of `scope` as flags of the subcommand at `path`.
+pub fn with_settings(cmd: clap::Command, path: &[&str], scope: Commands) -> clap::Command {
+    match path {
+        [] => add_settings(cmd, scope),
+        [name, rest @ ..] => cmd.mut_subcommand(*name, |sub| with_settings(sub, rest, scope)),
     }
 }
 
-/// Like [`set`], for settings that are themselves optional.
-fn set_some<T>(slot: &mut Option<T>, value: Option<T>) {
-    if value.is_some() {
-        *slot = value;
-    }
-}
-
-#[derive(Args)]
-#[command(next_help_heading = "Server")]
-pub struct ServerArgs {
-    /// Address to listen on.
-    #[arg(long, env = "RATES_LISTEN", value_name = "HOST:PORT", default_value = None)]
-    listen: Option<String>,
-    /// Name reported by /health [default: the host name].
-    #[arg(long, env = "RATES_CONTAINER_NAME")]
-    container_name: Option<String>,
-    /// Longest /rates date range accepted, in days [default: 366].
-    #[arg(long, env = "RATES_MAX_RANGE_DAYS")]
-    max_range_days: Option<u32>,
-    /// Requests running longer are answered 503 [default: 30].
-    #[arg(long, env = "RATES_REQUEST_TIMEOUT_SECS", value_name = "SECS")]
-    request_timeout_secs: Option<u64>,
-    /// On SIGTERM/SIGINT, time given to in-flight requests [default: 30].
-    #[arg(long, env = "RATES_SHUTDOWN_GRACE_SECS", value_name = "SECS")]
-    shutdown_grace_secs: Option<u64>,
-    /// Apply pending migrations at start-up [default: true].
-    #[arg(long, env = "RATES_MIGRATE", value_name = "BOOL", value_parser = BoolishValueParser::new())]
-    migrate: Option<bool>,
-}
-
-impl ServerArgs {
-    fn apply(self, s: &mut Settings) {
-        set(&mut s.listen, self.listen);
-        set_some(&mut s.container_name, self.container_name);
-        set(&mut s.max_range_days, self.max_range_days);
-        set(&mut s.request_timeout_secs, self.request_timeout_secs);
-        set(&mut s.shutdown_grace_secs, self.shutdown_grace_secs);
-        set(&mut s.migrate_on_start, self.migrate);
-    }
-}
-
-#[derive(Args)]
-#[command(next_help_heading = "Database (when none is set, an embedded PostgreSQL is used)")]
-pub struct DbArgs {
-    /// PostgreSQL URL; prefer the environment variable, flags show in `ps`.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
-    database_url: Option<String>,
-    /// Database host.
-    #[arg(long, env = "PGHOST")]
-    db_host: Option<String>,
-    /// Database port [default: 5432].
-    #[arg(long, env = "PGPORT")]
-    db_port: Option<u16>,
-    /// Database user.
-    #[arg(long, env = "PGUSER")]
-    db_user: Option<String>,
-    /// Database name.
-    #[arg(long, env = "PGDATABASE")]
-    db_name: Option<String>,
-    /// TLS mode: disable, prefer, require, verify-ca, verify-full.
-    #[arg(long, env = "PGSSLMODE")]
-    db_sslmode: Option<String>,
-    /// File holding the password (also read from DB_PASSWORD_FILE). The
-    /// password may instead come from PGPASSWORD; there is no flag for it.
-    #[arg(long, env = "PGPASSWORD_FILE", value_name = "FILE")]
-    db_password_file: Option<PathBuf>,
-    /// Pool size [default: 16].
-    #[arg(long, env = "RATES_DB_MAX_CONNECTIONS")]
-    db_max_connections: Option<u32>,
-}
-
-impl DbArgs {
-    fn apply(self, s: &mut Settings) {
-        let db = &mut s.database;
-        set_some(&mut db.url, self.database_url.map(Into::into));
-        set_some(&mut db.host, self.db_host);
-        set_some(&mut db.port, self.db_port);
-        set_some(&mut db.user, self.db_user);
-        set_some(&mut db.name, self.db_name);
-        set_some(&mut db.sslmode, self.db_sslmode);
-        let password_file = self
-            .db_password_file
-            .or_else(|| std::env::var_os("DB_PASSWORD_FILE").map(PathBuf::from));
-        set_some(&mut db.password_file, password_file);
-        set_some(
-            &mut db.password,
-            std::env::var("PGPASSWORD").ok().map(Into::into),
+fn add_settings(cmd: clap::Command, scope: Commands) -> clap::Command {
+    // One line per flag, however long: a --help that fits a screen's height.
+    let mut cmd = cmd.term_width(0);
+    let mut env_only = Vec::new();
+    for setting in SETTINGS.iter().filter(|s| s.commands.intersects(scope)) {
+        let Some(flag) = setting.flag() else {
+            env_only.push(setting.env_names().join(" or "));
+            continue;
+        };
+        let mut help = format!(
+            "{} [env: {}]",
+            setting.help(),
+            setting.env_names().join(", ")
         );
-        set(&mut db.max_connections, self.db_max_connections);
-    }
-}
-
-#[derive(Args)]
-#[command(next_help_heading = "Embedded PostgreSQL")]
-pub struct EmbeddedArgs {
-    /// Where the embedded PostgreSQL keeps its data
-    /// [default: /var/lib/rates as root, else $XDG_DATA_HOME/rates].
-    #[arg(long, env = "RATES_DATA_DIR", value_name = "DIR")]
-    data_dir: Option<PathBuf>,
-    /// PostgreSQL server binaries [default: discovered].
-    #[arg(long, env = "RATES_PG_BIN_DIR", value_name = "DIR")]
-    pg_bin_dir: Option<PathBuf>,
-    /// Load demo data into an empty embedded database [default: true].
-    #[arg(long, env = "RATES_DEMO_DATA", value_name = "BOOL", value_parser = BoolishValueParser::new())]
-    demo_data: Option<bool>,
-}
-
-impl EmbeddedArgs {
-    fn apply(self, s: &mut Settings) {
-        set(&mut s.embedded.data_dir, self.data_dir);
-        set_some(&mut s.embedded.pg_bin_dir, self.pg_bin_dir);
-        set(&mut s.embedded.demo_data, self.demo_data);
-    }
-}
-
-#[derive(Args)]
-#[command(next_help_heading = "Database credentials (see README, \"Database credentials\")")]
-pub struct CredentialArgs {
-    /// Where credentials come from [default: static].
-    #[arg(long, env = "RATES_CREDENTIALS_SOURCE", value_enum)]
-    credentials_source: Option<CredentialSourceKind>,
-    /// Re-read the credentials this often [default: 5 for files, 300 for stores].
-    #[arg(long, env = "RATES_CREDENTIALS_REFRESH_SECS", value_name = "SECS")]
-    credentials_refresh_secs: Option<u64>,
-    /// File holding the user name (beside the password file).
-    #[arg(long, env = "PGUSER_FILE", value_name = "FILE")]
-    db_username_file: Option<PathBuf>,
-    /// Prefix of the roles `rates db bootstrap` creates [default: rates].
-    #[arg(long, env = "RATES_ROLE_PREFIX", value_name = "PREFIX")]
-    role_prefix: Option<String>,
-    /// Key Vault URL, https://NAME.vault.azure.net.
-    #[arg(long, env = "RATES_KEY_VAULT_URL", value_name = "URL")]
-    key_vault_url: Option<String>,
-    /// Key Vault: send requests to this plain-HTTP URL (emulators, tests).
-    #[arg(
-        long,
-        env = "RATES_KEY_VAULT_REDIRECT_TO",
-        value_name = "URL",
-        hide = true
-    )]
-    key_vault_redirect_to: Option<String>,
-    /// How to authenticate to Azure [default: auto].
-    #[arg(long, env = "RATES_AZURE_CREDENTIAL", value_enum)]
-    azure_credential: Option<AzureCredentialKind>,
-    /// AWS Secrets Manager secret holding the RDS JSON.
-    #[arg(long, env = "RATES_SECRETS_MANAGER_SECRET_ID", value_name = "ID")]
-    secrets_manager_secret_id: Option<String>,
-}
-
-impl CredentialArgs {
-    fn apply(self, s: &mut Settings) {
-        let c = &mut s.credentials;
-        set(&mut c.source, self.credentials_source);
-        set_some(&mut c.refresh_secs, self.credentials_refresh_secs);
-        set_some(&mut c.username_file, self.db_username_file);
-        set(&mut c.role_prefix, self.role_prefix);
-        set_some(&mut c.key_vault.url, self.key_vault_url);
-        set_some(&mut c.key_vault.redirect_to, self.key_vault_redirect_to);
-        set(&mut c.azure.credential, self.azure_credential);
-        set_some(
-            &mut c.secrets_manager.secret_id,
-            self.secrets_manager_secret_id,
+        if let Some(default) = setting.default_shown()
+            && !help.contains("[default:")
+        {
+            help.push_str(&format!(" [default: {default}]"));
+        }
+        cmd = cmd.arg(
+            Arg::new(setting.key)
+                .long(flag)
+                .value_name(setting.accepts)
+                .help(help)
+                .help_heading(setting.heading())
+                .hide(setting.is_hidden())
+                .action(ArgAction::Set),
         );
     }
-}
-
-/// Where the data lives: an external database or the embedded one.
-#[derive(Args)]
-pub struct DataArgs {
-    #[command(flatten)]
-    db: DbArgs,
-    #[command(flatten)]
-    embedded: EmbeddedArgs,
-    #[command(flatten)]
-    credentials: CredentialArgs,
-}
-
-impl DataArgs {
-    pub fn apply(self, s: &mut Settings) {
-        self.db.apply(s);
-        self.embedded.apply(s);
-        self.credentials.apply(s);
+    if !env_only.is_empty() {
+        let note = format!(
+            "Secrets come only from the environment (no flag shows them in `ps`): {}.",
+            env_only.join(", ")
+        );
+        let after = cmd
+            .get_after_help()
+            .map(|h| format!("{note}\n\n{h}"))
+            .unwrap_or(note);
+        cmd = cmd.after_help(after);
     }
+    cmd
 }
 
-#[derive(Args)]
-pub struct ServeArgs {
-    #[command(flatten)]
-    server: ServerArgs,
-    #[command(flatten)]
-    data: DataArgs,
-}
-
-impl ServeArgs {
-    pub fn apply(self, s: &mut Settings) {
-        self.server.apply(s);
-        self.data.apply(s);
+/// The subcommand that runs and its own arguments.
+pub fn leaf(matches: &ArgMatches) -> (Commands, &ArgMatches) {
+    let mut path = Vec::new();
+    let mut current = matches;
+    while let Some((name, sub)) = current.subcommand() {
+        path.push(name);
+        current = sub;
     }
+    let path = path.join(" ");
+    let commands = Commands::NAMES
+        .iter()
+        .find(|(_, name)| *name == path)
+        .map(|(c, _)| *c)
+        .expect("every subcommand is in Commands::NAMES");
+    (commands, current)
+}
+
+/// A setting's flag value, by key.
+pub fn flag(matches: &ArgMatches, key: &str) -> Option<String> {
+    matches.try_get_one::<String>(key).ok().flatten().cloned()
 }
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// pg_dump plain-SQL files (their COPY blocks) or CSV files with a header.
+    /// pg_dump plain-SQL files (their COPY blocks and data statements) or CSV files with a header.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Add rows instead of replacing the tables the files contain.
     #[arg(long)]
     pub append: bool,
-    #[command(flatten)]
-    pub data: DataArgs,
 }
 
 #[derive(Args)]
@@ -235,16 +100,19 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 60_000)]
     prices: u64,
     /// Number of days they span.
-    #[arg(long, default_value_t = 31)]
+    #[arg(long, default_value_t = 31, value_parser = clap::value_parser!(u32).range(1..=3660))]
     days: u32,
     /// Random seed: the same seed gives the same data.
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// First day (YYYY-MM-DD).
-    #[arg(long, default_value = "2024-01-01")]
+    #[arg(long, default_value = "2024-01-01", value_parser = parse_first_day)]
     first_day: chrono::NaiveDate,
-    #[command(flatten)]
-    pub data: DataArgs,
+}
+
+/// The API's one date parser, so `--first-day` accepts what `/rates` does.
+fn parse_first_day(raw: &str) -> Result<chrono::NaiveDate, String> {
+    crate::domain::parse_day("first_day", raw).map_err(|e| e.message)
 }
 
 impl DemoArgs {
@@ -259,14 +127,48 @@ impl DemoArgs {
 }
 
 #[derive(Args)]
-pub struct HealthcheckArgs {
-    /// Address of the server [default: the listen address, on loopback].
-    #[arg(long, env = "RATES_LISTEN", value_name = "HOST:PORT")]
-    listen: Option<String>,
+pub struct ConfigArgs {
+    /// Print the settings reference instead: the README's table, or JSON for
+    /// the deploy kits' consistency check.
+    #[arg(long, value_name = "markdown|json", hide = true)]
+    pub reference: Option<ReferenceFormat>,
 }
 
-impl HealthcheckArgs {
-    pub fn apply(self, s: &mut Settings) {
-        set(&mut s.listen, self.listen);
-    }
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ReferenceFormat {
+    Markdown,
+    Json,
 }
+
+pub const SERVE_EXAMPLES: &str = "Examples:
+  rates serve                                  # a private PostgreSQL with demo data, on :3000
+  DATABASE_URL=postgres://rates_api_a@db/rates PGPASSWORD_FILE=/run/secrets/pw rates serve
+  RATES_SHUTDOWN_DELAY_SECS=5 RATES_LOG_FORMAT=json rates serve   # behind a load balancer";
+
+pub const MIGRATE_EXAMPLES: &str = "Examples:
+  rates migrate                                # the embedded database
+  DATABASE_URL=postgres://rates_owner@db/rates PGPASSWORD_FILE=/run/secrets/owner rates migrate";
+
+pub const IMPORT_EXAMPLES: &str = "Examples:
+  rates import ../shared/data/xeneta-rates-2021.sql
+  rates import --append ports.csv prices.csv";
+
+pub const DEMO_EXAMPLES: &str = "Examples:
+  rates demo                                   # 60,000 prices over January 2024
+  rates demo --prices 10000000 --days 365";
+
+pub const HEALTHCHECK_EXAMPLES: &str = "Examples:
+  rates healthcheck && echo ready
+  HEALTHCHECK CMD [\"/usr/local/bin/rates\", \"healthcheck\"]   # in a Dockerfile";
+
+pub const CONFIG_EXAMPLES: &str = "Examples:
+  rates config
+  RATES_CONFIG=rates.toml rates config --db-max-connections 32";
+
+pub const BOOTSTRAP_EXAMPLES: &str = "Examples:
+  DATABASE_URL=postgres://postgres@db/rates PGPASSWORD_FILE=/run/secrets/admin \\
+    RATES_BOOTSTRAP_OWNER_PASSWORD_FILE=/run/secrets/owner rates db bootstrap";
+
+pub const ROTATE_EXAMPLES: &str = "Examples:
+  DATABASE_URL=postgres://postgres@db/rates PGPASSWORD_FILE=/run/secrets/admin \\
+    RATES_ROTATE_PASSWORD_FILE=/run/api/password RATES_ROTATE_USER_FILE=/run/api/user rates db rotate";

@@ -1,12 +1,17 @@
-//! `rates migrate`, `rates import`, `rates demo`: jobs that change the data.
+//! `rates migrate`, `rates import`, `rates demo`: jobs that change the data,
+//! run as the schema owner. Each is audited.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context;
+use serde_json::json;
 
 use crate::{
     config::Settings,
-    db::{self, Database, audit},
+    db::{
+        self, Database,
+        audit::{self, Outcome},
+    },
     demo::{self, DemoOptions},
     import::{self, ImportMode, ImportOptions},
 };
@@ -14,32 +19,12 @@ use crate::{
 pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
     with_database(&settings, |db| async move {
         let result = db::migrate::run(&db).await;
-        audit_migration(&db, &result).await;
+        audit::record_migration(&db, &result).await;
         result.context("applying migrations")?;
         println!("migrations applied");
         Ok(())
     })
     .await
-}
-
-/// The audit row of a migration run (after it: the table is a migration).
-pub(super) async fn audit_migration(
-    pool: &sqlx::PgPool,
-    result: &Result<(), sqlx::migrate::MigrateError>,
-) {
-    let latest = db::migrate::MIGRATOR.iter().map(|m| m.version).max();
-    let detail = match result {
-        Ok(()) => serde_json::json!({ "latest": latest }),
-        Err(e) => serde_json::json!({ "latest": latest, "error": e.to_string() }),
-    };
-    audit::record(
-        pool,
-        "migrate",
-        "schema",
-        audit::Outcome::of(result),
-        detail,
-    )
-    .await;
 }
 
 pub async fn import(settings: Settings, files: Vec<PathBuf>, append: bool) -> anyhow::Result<()> {
@@ -54,7 +39,14 @@ pub async fn import(settings: Settings, files: Vec<PathBuf>, append: bool) -> an
     with_database(&settings, |db| async move {
         ensure_schema(&db).await?;
         let result = import::import_files(&db, &files, &options).await;
-        audit_import(&db, &files, append, &result).await;
+        let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        let detail = match &result {
+            Ok(summary) => {
+                json!({ "files": names, "append": append, "summary": summary.to_string() })
+            }
+            Err(e) => json!({ "files": names, "append": append, "error": e.to_string() }),
+        };
+        audit::record(&db, "import", "data", Outcome::of(&result), detail).await;
         println!("{}", result?);
         Ok(())
     })
@@ -64,49 +56,39 @@ pub async fn import(settings: Settings, files: Vec<PathBuf>, append: bool) -> an
 pub async fn demo(settings: Settings, options: DemoOptions) -> anyhow::Result<()> {
     with_database(&settings, |db| async move {
         ensure_schema(&db).await?;
-        let summary = demo::load_demo(&db, &options).await?;
-        println!("{summary}");
+        let result = demo::load_demo(&db, &options).await;
+        let detail = match &result {
+            Ok(summary) => json!({ "seed": options.seed, "summary": summary.to_string() }),
+            Err(e) => json!({ "seed": options.seed, "error": format!("{e:#}") }),
+        };
+        audit::record(&db, "demo", "data", Outcome::of(&result), detail).await;
+        println!("{}", result?);
         Ok(())
     })
     .await
 }
 
-/// The audit row of an import: the files' names, never their contents.
-async fn audit_import<T: std::fmt::Display, E: std::fmt::Display>(
-    pool: &sqlx::PgPool,
-    files: &[PathBuf],
-    append: bool,
-    result: &Result<T, E>,
-) {
-    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    let detail = match result {
-        Ok(summary) => {
-            serde_json::json!({ "files": names, "append": append, "summary": summary.to_string() })
-        }
-        Err(e) => serde_json::json!({ "files": names, "append": append, "error": e.to_string() }),
-    };
-    audit::record(pool, "import", "data", audit::Outcome::of(result), detail).await;
-}
-
-/// Jobs that load data first bring the schema up to date.
+/// Jobs that load data first bring the schema up to date (audited like
+/// `rates migrate`).
 async fn ensure_schema(pool: &sqlx::PgPool) -> anyhow::Result<()> {
     if !db::migrate::is_up_to_date(pool).await? {
-        db::migrate::run(pool)
-            .await
-            .context("applying migrations")?;
+        let result = db::migrate::run(pool).await;
+        audit::record_migration(pool, &result).await;
+        result.context("applying migrations")?;
     }
     Ok(())
 }
 
-/// Opens the database, runs `job`, and closes it (stopping an embedded server)
-/// whether the job succeeded or not.
-async fn with_database<F, Fut>(settings: &Settings, job: F) -> anyhow::Result<()>
+/// Opens the database (failing with one clear line when it cannot be
+/// reached), runs `job`, and closes it, stopping an embedded server, whether
+/// the job succeeded or not.
+pub(super) async fn with_database<F, Fut>(settings: &Settings, job: F) -> anyhow::Result<()>
 where
     F: FnOnce(sqlx::PgPool) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
-    let database = Database::open(settings).await?;
+    let database = Database::open_checked(settings).await?;
     let result = job(database.pool.clone()).await;
-    database.close().await;
+    database.close(Duration::from_secs(20)).await;
     result
 }

@@ -1,21 +1,25 @@
 //! `rates healthcheck`: asks the local server's `/readyz`, for images that
 //! have no curl. A bare HTTP/1.0 request is all this needs.
 
-use std::{process::ExitCode, time::Duration};
+use std::{
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
+    process::ExitCode,
+    time::Duration,
+};
 
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
 
-use crate::config::Settings;
+use crate::{config::Settings, http::READINESS_PATH};
 
 pub async fn run(settings: &Settings) -> ExitCode {
-    let address = loopback_address(&settings.listen);
-    match tokio::time::timeout(Duration::from_secs(5), status_of(&address)).await {
+    let address = loopback_address(settings.listen);
+    match tokio::time::timeout(Duration::from_secs(5), status_of(address)).await {
         Ok(Ok(200)) => ExitCode::SUCCESS,
         Ok(Ok(status)) => {
-            eprintln!("not ready: /readyz answered {status}");
+            eprintln!("not ready: {READINESS_PATH} answered {status}");
             ExitCode::FAILURE
         }
         Ok(Err(e)) => {
@@ -30,18 +34,18 @@ pub async fn run(settings: &Settings) -> ExitCode {
 }
 
 /// A wildcard listen address is reached through loopback.
-fn loopback_address(listen: &str) -> String {
-    match listen.rsplit_once(':') {
-        Some(("0.0.0.0" | "[::]" | "", port)) => format!("127.0.0.1:{port}"),
-        _ => listen.to_owned(),
+fn loopback_address(listen: SocketAddr) -> SocketAddr {
+    match listen.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, listen.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, listen.port()).into(),
+        _ => listen,
     }
 }
 
-async fn status_of(address: &str) -> std::io::Result<u16> {
+async fn status_of(address: SocketAddr) -> std::io::Result<u16> {
     let mut stream = TcpStream::connect(address).await?;
-    stream
-        .write_all(b"GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n")
-        .await?;
+    let request = format!("GET {READINESS_PATH} HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
     let mut head = [0u8; 32];
     let n = stream.read(&mut head).await?;
     // "HTTP/1.1 200 OK"
@@ -58,8 +62,15 @@ mod tests {
 
     #[test]
     fn wildcard_listen_addresses_map_to_loopback() {
-        assert_eq!(loopback_address("0.0.0.0:3000"), "127.0.0.1:3000");
-        assert_eq!(loopback_address("[::]:8080"), "127.0.0.1:8080");
-        assert_eq!(loopback_address("10.1.2.3:3000"), "10.1.2.3:3000");
+        let addr = |s: &str| s.parse::<SocketAddr>().unwrap();
+        assert_eq!(
+            loopback_address(addr("0.0.0.0:3000")),
+            addr("127.0.0.1:3000")
+        );
+        assert_eq!(loopback_address(addr("[::]:8080")), addr("[::1]:8080"));
+        assert_eq!(
+            loopback_address(addr("10.1.2.3:3000")),
+            addr("10.1.2.3:3000")
+        );
     }
 }

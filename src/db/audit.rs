@@ -64,10 +64,24 @@ pub async fn record(pool: &PgPool, action: &str, target: &str, outcome: Outcome,
     }
 }
 
+/// The name in the password database, else the numeric uid (containers
+/// often run as a uid with no name).
+/// The audit row of a migration run (written after it: the table is itself
+/// a migration).
+pub async fn record_migration(pool: &PgPool, result: &Result<(), sqlx::migrate::MigrateError>) {
+    let latest = super::migrate::MIGRATOR.iter().map(|m| m.version).max();
+    let detail = match result {
+        Ok(()) => serde_json::json!({ "latest": latest }),
+        Err(e) => serde_json::json!({ "latest": latest, "error": e.to_string() }),
+    };
+    record(pool, "migrate", "schema", Outcome::of(result), detail).await;
+}
+
 fn os_user() -> Option<String> {
-    nix::unistd::User::from_uid(nix::unistd::getuid())
+    let uid = nix::unistd::getuid();
+    let name = nix::unistd::User::from_uid(uid)
         .ok()
         .flatten()
-        .map(|u| u.name)
-        .or_else(|| std::env::var("USER").ok())
+        .map(|u| u.name);
+    Some(name.unwrap_or_else(|| format!("uid {uid}")))
 }

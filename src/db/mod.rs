@@ -2,23 +2,26 @@
 //! next to the function that runs it.
 
 pub mod audit;
+pub mod connect;
 pub mod embedded;
 pub mod migrate;
 pub mod reference;
 pub mod roles;
 pub mod rotate;
 
+use std::time::Duration;
+
 use anyhow::Context;
 use sqlx::{PgPool, postgres::PgPoolOptions};
 
 use crate::{
-    config::{DatabaseSettings, Settings},
+    config::{DbSettings, Settings},
     secrets::{CredentialSource, CredentialStatus, Refresher},
 };
 use embedded::{EmbeddedOptions, EmbeddedPostgres};
 
-/// The pool the service uses, and the private server behind it when no
-/// external database is configured.
+/// The pool the service uses, and the private server behind it in embedded
+/// mode.
 pub struct Database {
     pub pool: PgPool,
     embedded: Option<EmbeddedPostgres>,
@@ -27,29 +30,29 @@ pub struct Database {
 }
 
 impl Database {
-    /// Connects to the configured database, or starts the embedded one.
+    /// Starts the embedded server, or prepares a pool for the external one
+    /// (which connects lazily: call [`connect::check`] to learn whether it
+    /// can be reached).
     pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
-        if settings.database.is_configured() || settings.credentials.is_external() {
+        if !settings.is_embedded() {
             return Self::open_external(settings).await;
         }
+        let data_dir = &settings.embedded.data_dir;
         let embedded = EmbeddedPostgres::start(EmbeddedOptions {
-            data_root: settings.embedded.data_dir.clone(),
+            data_root: data_dir.clone(),
             bin_dir: settings.embedded.pg_bin_dir.clone(),
             port: 0,
             fast_unsafe: false,
             extra_conf: Vec::new(),
         })
         .await
-        .context("starting the embedded PostgreSQL")?;
+        .with_context(|| format!("starting the embedded PostgreSQL in {}", data_dir.display()))?;
         tracing::info!(
-            data_dir = %settings.embedded.data_dir.display(),
+            data_dir = %data_dir.display(),
             port = embedded.port(),
-            "embedded PostgreSQL is up"
+            "database: embedded PostgreSQL (set RATES_DATABASE=external and DATABASE_URL to use your own)"
         );
-        let pool = pool_options(&settings.database)
-            .connect_with(embedded.connect_options("rates"))
-            .await
-            .context("connecting to the embedded PostgreSQL")?;
+        let pool = pool_options(&settings.db).connect_lazy_with(embedded.connect_options("rates"));
         Ok(Self {
             pool,
             embedded: Some(embedded),
@@ -60,18 +63,20 @@ impl Database {
     /// The pool over credentials from the configured source, and the task
     /// that keeps them current.
     async fn open_external(settings: &Settings) -> anyhow::Result<Self> {
-        let base = settings.database.connect_options()?;
+        let base = settings.db.connect_options()?;
         let source = CredentialSource::from_settings(settings).await?;
         let current = source
             .fetch()
             .await
             .context("reading the database credentials")?;
-        let pool = pool_options(&settings.database).connect_lazy_with(current.apply(base.clone()));
+        let pool = pool_options(&settings.db).connect_lazy_with(current.apply(base.clone()));
+        tracing::info!(
+            target = %connect::target(&pool.connect_options()),
+            credentials = source.name(),
+            "database: external"
+        );
         let credentials = if source.can_change() {
-            let period = settings
-                .credentials
-                .refresh_secs
-                .map(std::time::Duration::from_secs);
+            let period = settings.credentials.refresh_secs.map(Duration::from_secs);
             Refresher::spawn(pool.clone(), base, source, current, period)
         } else {
             Refresher::idle(source.name(), current.apply(base).get_username())
@@ -83,6 +88,17 @@ impl Database {
         })
     }
 
+    /// Opens the database and checks that it answers, for one-shot jobs:
+    /// an unreachable database is one clear error.
+    pub async fn open_checked(settings: &Settings) -> anyhow::Result<Self> {
+        let database = Self::open(settings).await?;
+        if let Err(e) = connect::check(&database.pool, settings.db.acquire_timeout()).await {
+            database.close(Duration::from_secs(5)).await;
+            return Err(e.into());
+        }
+        Ok(database)
+    }
+
     /// Which credentials the pool uses, for `/readyz`.
     pub fn credential_status(&self) -> CredentialStatus {
         self.credentials.status.clone()
@@ -92,20 +108,29 @@ impl Database {
         self.embedded.is_some()
     }
 
-    /// Closes the pool, then stops the embedded server if we started it.
-    pub async fn close(self) {
+    /// Stops refreshing credentials, closes the pool, then stops the
+    /// embedded server if we started it, all within `budget` (a pool whose
+    /// server is gone cannot hold up the exit).
+    pub async fn close(self, budget: Duration) {
+        let started = std::time::Instant::now();
         drop(self.credentials);
-        self.pool.close().await;
-        if let Some(embedded) = self.embedded
-            && let Err(e) = embedded.stop().await
+        if tokio::time::timeout(budget / 2, self.pool.close())
+            .await
+            .is_err()
         {
-            tracing::warn!(error = %e, "stopping the embedded PostgreSQL");
+            tracing::warn!("database connections did not close in time; leaving them");
+        }
+        if let Some(embedded) = self.embedded {
+            let left = budget.saturating_sub(started.elapsed());
+            if let Err(e) = embedded.stop_within(left).await {
+                tracing::warn!(error = %e, "stopping the embedded PostgreSQL");
+            }
         }
     }
 }
 
 /// Pool settings shared by every way of connecting.
-pub fn pool_options(db: &DatabaseSettings) -> PgPoolOptions {
+pub fn pool_options(db: &DbSettings) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(db.max_connections)
         .acquire_timeout(db.acquire_timeout())

@@ -13,6 +13,7 @@
 //! (after new migrations, say) and only adds what is missing.
 
 use anyhow::{Context, bail};
+use secrecy::SecretString;
 use sqlx::{Executor, PgPool};
 
 #[derive(Debug, Clone)]
@@ -27,14 +28,8 @@ impl Roles {
     /// Role names from `prefix`, which must be a plain lower-case identifier
     /// (it is interpolated into SQL).
     pub fn new(prefix: &str) -> anyhow::Result<Self> {
-        let valid = !prefix.is_empty()
-            && prefix.len() <= 40
-            && prefix.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-            && prefix
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if !valid {
-            bail!("invalid role prefix {prefix:?}: use lower-case letters, digits and _");
+        if let Err(expected) = crate::config::value::role_prefix(prefix) {
+            bail!("invalid role prefix {prefix:?}: expected {expected}");
         }
         Ok(Self {
             owner: format!("{prefix}_owner"),
@@ -54,8 +49,14 @@ impl Roles {
     }
 }
 
-/// Roles created by this run (the others existed).
-pub async fn bootstrap(admin: &PgPool, roles: &Roles) -> anyhow::Result<Vec<String>> {
+/// Roles created by this run (the others existed). With `owner_password`,
+/// the owner role gets it (as a SCRAM verifier: the server never sees the
+/// password), so migrations can log in as the owner.
+pub async fn bootstrap(
+    admin: &PgPool,
+    roles: &Roles,
+    owner_password: Option<&SecretString>,
+) -> anyhow::Result<Vec<String>> {
     let mut tx = admin.begin().await?;
     // Two bootstraps at once would race on CREATE ROLE.
     tx.execute("SELECT pg_advisory_xact_lock(hashtext('rates db bootstrap'))")
@@ -83,6 +84,15 @@ pub async fn bootstrap(admin: &PgPool, roles: &Roles) -> anyhow::Result<Vec<Stri
         }
     }
     let (owner, api, writer) = (&roles.owner, &roles.api, &roles.writer);
+    if let Some(password) = owner_password {
+        let verifier = crate::secrets::scram::verifier(password);
+        exec_secret(
+            &mut tx,
+            &format!("ALTER ROLE {owner} WITH LOGIN PASSWORD '{verifier}'"),
+        )
+        .await
+        .with_context(|| format!("setting the password of {owner}"))?;
+    }
     let db = quote_ident(&database);
     for statement in [
         format!("GRANT CONNECT ON DATABASE {db} TO {owner}, {api}, {writer}"),
@@ -197,6 +207,16 @@ async fn exec(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, sql: &str) -> anyh
         .await
         .with_context(|| format!("bootstrap: {sql}"))?;
     Ok(())
+}
+
+/// Like [`exec`], for a statement whose text must not be quoted in errors.
+async fn exec_secret(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    sql: &str,
+) -> Result<(), sqlx::Error> {
+    tx.execute(sqlx::AssertSqlSafe(sql.to_owned()))
+        .await
+        .map(|_| ())
 }
 
 pub fn quote_ident(name: &str) -> String {

@@ -6,11 +6,12 @@ use axum::{Json, extract::State, http::StatusCode};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::AppState;
-use crate::{db, error::ApiError};
+use super::{ApiError, AppState};
+use crate::db;
 
-/// Probes must answer quickly even when the database hangs.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Probes must answer within an orchestrator's timeout (Kubernetes: 1 s)
+/// even when the database hangs.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(800);
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Greeting {
@@ -65,35 +66,70 @@ pub async fn livez() -> Json<Value> {
 
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses(
-        (status = 200, description = "Database reachable and migrations applied; `credentials` says which source is in use and when it was last read"),
-        (status = 503, description = "Not ready; `reason` says why")))]
+        (status = 200, description = "This replica can serve `/rates`: its data is loaded and fresh. \
+            `database` may say `unreachable` during an outage shorter than `max_staleness_secs`, \
+            while the rates are served from memory. `credentials` says which source is in use and \
+            when it was last read"),
+        (status = 503, description = "Not ready: starting (`reason` says why, e.g. the database \
+            cannot be reached), draining after a stop signal, or the data is staler than \
+            `max_staleness_secs`")))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let check = tokio::time::timeout(PROBE_TIMEOUT, db::migrate::is_up_to_date(&state.pool));
-    let reason = match check.await {
-        Ok(Ok(true)) if state.model.is_loaded() => None,
-        Ok(Ok(true)) => Some("rates still loading"),
-        Ok(Ok(false)) => Some("migrations not applied"),
-        Ok(Err(_)) | Err(_) => Some("database unreachable"),
-    };
-    let (code, mut body) = match reason {
-        None => (
-            StatusCode::OK,
-            json!({ "status": "ready", "database": "reachable", "migrations": "applied", "rates": "loaded" }),
-        ),
-        Some(reason) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            json!({ "status": "not ready", "reason": reason }),
-        ),
-    };
+    let (code, mut body) = readiness(&state).await;
     // Which source and when it was last read: never the secret.
-    if let Some(credentials) = &state.credentials {
-        body["credentials"] = credentials.to_json();
-    }
+    body["credentials"] = state.credentials.to_json();
     (code, Json(body))
 }
 
+async fn readiness(state: &AppState) -> (StatusCode, Value) {
+    let unready = |reason: String| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({ "status": "not ready", "reason": reason }),
+        )
+    };
+    if state.lifecycle.is_draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({ "status": "draining" }),
+        );
+    }
+    if let Some(reason) = state.lifecycle.start_reason() {
+        return unready(reason);
+    }
+    let (Some(snapshot), Some(age)) = (state.model.snapshot(), state.model.staleness()) else {
+        return unready("rates still loading".into());
+    };
+    let check = tokio::time::timeout(PROBE_TIMEOUT, db::migrate::is_up_to_date(&state.pool));
+    let database = match check.await {
+        Ok(Ok(true)) => "reachable",
+        Ok(Ok(false)) => return unready("migrations not applied".into()),
+        Ok(Err(_)) | Err(_) => "unreachable",
+    };
+    let max = state.config.max_staleness;
+    if age > max {
+        return unready(format!(
+            "the rates were last synced {} s ago (max_staleness_secs = {}); database {database}",
+            age.as_secs(),
+            max.as_secs()
+        ));
+    }
+    (
+        StatusCode::OK,
+        json!({
+            "status": "ready",
+            "database": database,
+            "migrations": if database == "reachable" { "applied" } else { "unknown" },
+            "rates": "loaded",
+            "lane_days": snapshot.lane_days(),
+            "synced_secs_ago": age.as_secs(),
+        }),
+    )
+}
+
 #[utoipa::path(get, path = "/number_of_tables", tag = "info",
-    responses((status = 200, body = TableCount)))]
+    responses(
+        (status = 200, description = "The number of tables PostgreSQL lists", body = TableCount),
+        (status = 503, description = "The database cannot be reached", body = super::ErrorBody)))]
 pub async fn number_of_tables(State(state): State<AppState>) -> Result<Json<TableCount>, ApiError> {
     let n = db::reference::number_of_tables(&state.pool).await?;
     Ok(Json(TableCount {

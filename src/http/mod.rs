@@ -1,31 +1,47 @@
 //! The HTTP API: routes, shared state and the middleware every request passes.
 
+mod error;
 mod health;
+mod middleware;
 mod openapi;
 mod rates;
 mod reference;
+pub mod server;
 mod ui;
 
 use std::{sync::Arc, time::Duration};
 
-use axum::{
-    Router,
-    extract::{MatchedPath, Request},
-    http::{HeaderName, StatusCode, Uri},
-    routing::get,
-};
+use axum::{Router, routing::get};
 use sqlx::PgPool;
-use tower::ServiceBuilder;
-use tower_http::{
-    catch_panic::CatchPanicLayer,
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    timeout::TimeoutLayer,
-    trace::{DefaultOnResponse, TraceLayer},
-};
-use tracing::Level;
 
-use crate::{error::ApiError, read_model::ReadModel};
+use crate::{
+    config::Settings, read_model::ReadModel, secrets::CredentialStatus, startup::Lifecycle,
+};
+pub use error::{ApiError, ErrorBody};
 pub use openapi::ApiDoc;
+
+/// Liveness: the process answers; never tied to the database.
+pub const LIVENESS_PATH: &str = "/livez";
+/// Readiness: this replica can serve `/rates` (see `health::readyz`).
+pub const READINESS_PATH: &str = "/readyz";
+/// The reference API's health check: 200 only when the database answers.
+pub const HEALTH_PATH: &str = "/health";
+/// Every route, as matched (for the deploy kits' consistency check).
+pub const ROUTES: &[&str] = &[
+    "/",
+    HEALTH_PATH,
+    LIVENESS_PATH,
+    READINESS_PATH,
+    "/number_of_tables",
+    "/rates",
+    "/ports",
+    "/ports/{code}",
+    "/regions",
+    "/regions/{slug}",
+    "/ui",
+    "/openapi.json",
+    "/docs/",
+];
 
 /// What handlers share.
 #[derive(Clone)]
@@ -34,7 +50,8 @@ pub struct AppState {
     pub model: Arc<ReadModel>,
     pub config: Arc<ApiConfig>,
     /// Where the database credentials come from, for `/readyz`.
-    pub credentials: Option<crate::secrets::CredentialStatus>,
+    pub credentials: CredentialStatus,
+    pub lifecycle: Arc<Lifecycle>,
 }
 
 /// The settings handlers need, resolved once at start-up.
@@ -43,15 +60,29 @@ pub struct ApiConfig {
     pub container_name: String,
     pub max_range_days: u32,
     pub request_timeout: Duration,
+    pub max_staleness: Duration,
+    pub access_log: bool,
+}
+
+impl ApiConfig {
+    pub fn from_settings(settings: &Settings) -> Self {
+        Self {
+            container_name: settings.container_name(),
+            max_range_days: settings.max_range_days,
+            request_timeout: Duration::from_secs(settings.request_timeout_secs),
+            max_staleness: Duration::from_secs(settings.max_staleness_secs),
+            access_log: settings.access_log,
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
-    let timeout = state.config.request_timeout;
-    Router::new()
+    let config = state.config.clone();
+    let routes = Router::new()
         .route("/", get(health::hello))
-        .route("/health", get(health::health))
-        .route("/livez", get(health::livez))
-        .route("/readyz", get(health::readyz))
+        .route(HEALTH_PATH, get(health::health))
+        .route(LIVENESS_PATH, get(health::livez))
+        .route(READINESS_PATH, get(health::readyz))
         .route("/number_of_tables", get(health::number_of_tables))
         .route("/rates", get(rates::rates))
         .route("/ports", get(reference::ports))
@@ -60,56 +91,13 @@ pub fn router(state: AppState) -> Router {
         .route("/regions/{slug}", get(reference::region))
         .route("/ui", get(ui::page))
         .merge(openapi::routes())
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state)
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(request_span)
-                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
-                )
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
-                .layer(CatchPanicLayer::custom(|_| {
-                    axum::response::IntoResponse::into_response(ApiError::Internal(
-                        anyhow::anyhow!("handler panicked"),
-                    ))
-                }))
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    timeout,
-                )),
-        )
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state);
+    middleware::apply(routes, &config)
 }
 
-static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// One span per request, named by the matched route (not the raw path, which
-/// would make every port code its own route in the logs).
-fn request_span(request: &Request) -> tracing::Span {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("<unmatched>", MatchedPath::as_str);
-    let request_id = request
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    tracing::info_span!("request", method = %request.method(), route, request_id)
-}
-
-async fn not_found(uri: Uri) -> ApiError {
-    ApiError::NotFound(format!("no such endpoint: {}", uri.path()))
-}
-
-async fn method_not_allowed() -> (StatusCode, axum::Json<crate::error::ErrorBody>) {
-    (
-        StatusCode::METHOD_NOT_ALLOWED,
-        axum::Json(crate::error::ErrorBody {
-            error: "method not allowed: this API is read-only, use GET".into(),
-        }),
-    )
+/// Probes are polled constantly: they log at DEBUG.
+pub fn is_probe(route: &str) -> bool {
+    matches!(route, LIVENESS_PATH | READINESS_PATH | HEALTH_PATH)
 }

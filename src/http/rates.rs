@@ -7,11 +7,10 @@ use axum::{
 };
 use serde::Serialize;
 
-use super::AppState;
+use super::{ApiError, AppState, ErrorBody};
 use crate::{
     domain::{DailyRate, DayRange, InvalidInput, LocationCode, parse_day},
-    error::{ApiError, ErrorBody},
-    read_model::{Side, lanes::day_number},
+    read_model::{Side, digest, lanes::day_number},
 };
 
 /// Longest query string considered; real queries are under 100 bytes.
@@ -69,7 +68,7 @@ pub async fn rates(
     let route = snapshot
         .route(&request.origin, &request.destination)
         .map_err(|side| unknown_location(side, &request))?;
-    let etag = snapshot.etag().clone();
+    let etag = etag(snapshot.version());
     let validators = [
         (header::ETAG, etag.clone()),
         (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
@@ -82,6 +81,7 @@ pub async fn rates(
         request.destination.to_string(),
         day_number(request.range.from()),
         day_number(request.range.to()),
+        "json",
     );
     let body = snapshot.answers().get_or_compute(question, || {
         let rates = route.daily_rates(request.range);
@@ -94,6 +94,15 @@ pub async fn rates(
         HeaderValue::from_static("application/json"),
     )];
     Ok((validators, json, body).into_response())
+}
+
+/// The content version with the release mixed in: a new release may answer
+/// the same data differently, so caches must not keep the old answer.
+fn etag(version: u64) -> HeaderValue {
+    static RELEASE: std::sync::LazyLock<u64> =
+        std::sync::LazyLock::new(|| digest::bytes(env!("CARGO_PKG_VERSION").as_bytes()));
+    let tag = version ^ RELEASE.rotate_left(29);
+    HeaderValue::try_from(format!("\"{tag:016x}\"")).expect("hex is a valid header value")
 }
 
 fn unknown_location(side: Side, request: &RatesRequest) -> ApiError {

@@ -5,11 +5,10 @@ use axum::{
     extract::{Path, State},
 };
 
-use super::AppState;
+use super::{ApiError, AppState, ErrorBody};
 use crate::{
     db::reference::{self, Port, Region, RegionDetail},
     domain::LocationCode,
-    error::{ApiError, ErrorBody},
 };
 
 #[utoipa::path(get, path = "/ports", tag = "reference",

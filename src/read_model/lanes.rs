@@ -1,5 +1,7 @@
-//! Daily counts and sums per lane (origin port, destination port), dense by
-//! day, shared copy-on-write between snapshots per origin port.
+//! Daily counts and sums per lane (origin port, destination port), holding
+//! only the days that have prices, shared copy-on-write between snapshots per
+//! origin port. Memory grows with lane-days that have data (16 bytes each),
+//! not with the span between a lane's first and last day.
 
 use std::sync::Arc;
 
@@ -16,6 +18,7 @@ const SEARCH_LIMIT: usize = 16;
 pub struct Lanes {
     by_origin: Vec<Arc<OriginLanes>>,
     digest: u64,
+    lane_days: usize,
 }
 
 /// An origin port's lanes, sorted by destination.
@@ -24,12 +27,19 @@ struct OriginLanes {
     lanes: Vec<(PortId, Series)>,
 }
 
-/// One lane's days from `first_day` on, without gaps.
-#[derive(Clone)]
+/// One lane's days that have prices, in day order.
+#[derive(Clone, Default)]
 struct Series {
-    first_day: i32,
-    counts: Vec<u64>,
-    sums: Vec<i64>,
+    days: Vec<Day>,
+}
+
+/// 16 bytes. A count above `u32::MAX` prices on one lane and day would need
+/// four billion quotes; it is clamped (and logged) rather than wrapped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Day {
+    day: i32,
+    count: u32,
+    sum: i64,
 }
 
 pub fn day_number(day: NaiveDate) -> i32 {
@@ -41,6 +51,7 @@ impl Lanes {
         Self {
             by_origin: vec![Arc::default(); ports],
             digest: 0,
+            lane_days: 0,
         }
     }
 
@@ -48,19 +59,30 @@ impl Lanes {
         self.digest
     }
 
+    /// Lane-days with prices held (the memory formula's unit).
+    pub fn lane_days(&self) -> usize {
+        self.lane_days
+    }
+
     /// Sets one lane-day to the values stored for it (absolute, not a delta,
-    /// so replaying a change is harmless).
-    pub fn set(&mut self, origin: PortId, destination: PortId, day: i32, count: u64, sum: i64) {
+    /// so replaying a change is harmless); a count of 0 removes the day.
+    pub fn set(&mut self, origin: PortId, destination: PortId, day: i32, count: u32, sum: i64) {
         let lanes = &mut Arc::make_mut(&mut self.by_origin[origin as usize]).lanes;
         let at = match lanes.binary_search_by_key(&destination, |(d, _)| *d) {
             Ok(at) => at,
             Err(_) if count == 0 => return,
             Err(at) => {
-                lanes.insert(at, (destination, Series::starting(day)));
+                lanes.insert(at, (destination, Series::default()));
                 at
             }
         };
-        let (old_count, old_sum) = lanes[at].1.replace(day, count, sum);
+        let series = &mut lanes[at].1;
+        let old = series.replace(Day { day, count, sum });
+        if series.days.is_empty() {
+            lanes.remove(at);
+        }
+        let (old_count, old_sum) = old.map_or((0, 0), |d| (d.count, d.sum));
+        self.lane_days = self.lane_days + usize::from(count != 0) - usize::from(old.is_some());
         self.digest ^= cell_digest(origin, destination, day, old_count, old_sum);
         self.digest ^= cell_digest(origin, destination, day, count, sum);
     }
@@ -110,47 +132,42 @@ impl Lanes {
 }
 
 impl Series {
-    fn starting(day: i32) -> Self {
-        Self {
-            first_day: day,
-            counts: Vec::new(),
-            sums: Vec::new(),
+    /// Stores a day (removing it when its count is 0) and returns what was
+    /// there. Loading in day order only ever appends.
+    fn replace(&mut self, new: Day) -> Option<Day> {
+        let keep = new.count != 0;
+        if self.days.last().is_none_or(|last| last.day < new.day) {
+            if keep {
+                self.days.push(new);
+            }
+            return None;
+        }
+        match self.days.binary_search_by_key(&new.day, |d| d.day) {
+            Ok(i) if keep => Some(std::mem::replace(&mut self.days[i], new)),
+            Ok(i) => Some(self.days.remove(i)),
+            Err(i) => {
+                if keep {
+                    self.days.insert(i, new);
+                }
+                None
+            }
         }
     }
 
-    /// Stores a day's values and returns the previous ones.
-    fn replace(&mut self, day: i32, count: u64, sum: i64) -> (u64, i64) {
-        if day < self.first_day {
-            let gap = (self.first_day - day) as usize;
-            self.counts.splice(0..0, std::iter::repeat_n(0, gap));
-            self.sums.splice(0..0, std::iter::repeat_n(0, gap));
-            self.first_day = day;
-        }
-        let i = (day - self.first_day) as usize;
-        if i >= self.counts.len() {
-            self.counts.resize(i + 1, 0);
-            self.sums.resize(i + 1, 0);
-        }
-        let old = (self.counts[i], self.sums[i]);
-        self.counts[i] = count;
-        self.sums[i] = sum;
-        old
-    }
-
-    /// Adds the days this series shares with `[from, from + counts.len())`.
+    /// Adds the days this series has in `[from, from + counts.len())`.
     fn add_into(&self, from: i32, counts: &mut [u64], sums: &mut [i128]) {
-        let start = from.max(self.first_day);
-        let end = (from + counts.len() as i32).min(self.first_day + self.counts.len() as i32);
-        for day in start..end {
-            let (src, dst) = ((day - self.first_day) as usize, (day - from) as usize);
-            counts[dst] += self.counts[src];
-            sums[dst] += i128::from(self.sums[src]);
+        let end = from + counts.len() as i32;
+        let start = self.days.partition_point(|d| d.day < from);
+        for d in self.days[start..].iter().take_while(|d| d.day < end) {
+            let i = (d.day - from) as usize;
+            counts[i] += u64::from(d.count);
+            sums[i] += i128::from(d.sum);
         }
     }
 }
 
 /// Digest of one lane-day; an empty day digests to 0, as if absent.
-fn cell_digest(origin: PortId, destination: PortId, day: i32, count: u64, sum: i64) -> u64 {
+fn cell_digest(origin: PortId, destination: PortId, day: i32, count: u32, sum: i64) -> u64 {
     if count == 0 && sum == 0 {
         return 0;
     }
@@ -158,7 +175,7 @@ fn cell_digest(origin: PortId, destination: PortId, day: i32, count: u64, sum: i
         u64::from(origin),
         u64::from(destination),
         day as u64,
-        count,
+        u64::from(count),
         sum as u64,
     ])
 }
@@ -203,7 +220,7 @@ mod tests {
                         o,
                         d,
                         day("2024-01-01") + (d % 5) as i32,
-                        u64::from(o + 3),
+                        o + 3,
                         i64::from(o * d),
                     );
                 }
@@ -246,5 +263,33 @@ mod tests {
         let counts: Vec<u64> = rates.iter().map(|r| r.count).collect();
         assert_eq!(counts, [3, 0, 0, 3, 0]);
         assert_eq!(rates[3].price, Some(2.0));
+    }
+
+    #[test]
+    fn lanes_cost_what_their_days_with_prices_cost() {
+        let mut lanes = Lanes::empty(2);
+        lanes.set(0, 1, day("0001-01-01"), 3, 3);
+        lanes.set(0, 1, day("9999-12-31"), 3, 6);
+        assert_eq!(lanes.lane_days(), 2);
+        assert_eq!(lanes.by_origin[0].lanes[0].1.days.len(), 2);
+        let rates = lanes.daily_rates(&[0], &[1], range("9999-12-30", "9999-12-31"));
+        assert_eq!(rates[0].price, Some(2.0));
+        assert_eq!(rates[1].count, 0);
+    }
+
+    #[test]
+    fn emptied_days_and_lanes_are_removed() {
+        let mut lanes = Lanes::empty(2);
+        lanes.set(0, 1, 10, 3, 3);
+        lanes.set(0, 1, 12, 3, 3);
+        lanes.set(0, 1, 11, 1, 1);
+        assert_eq!(lanes.lane_days(), 3);
+        lanes.set(0, 1, 11, 0, 0);
+        lanes.set(0, 1, 10, 0, 0);
+        assert_eq!(lanes.lane_days(), 1);
+        lanes.set(0, 1, 12, 0, 0);
+        assert_eq!(lanes.lane_days(), 0);
+        assert!(lanes.by_origin[0].lanes.is_empty());
+        assert_eq!(lanes.digest(), 0);
     }
 }

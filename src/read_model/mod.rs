@@ -7,33 +7,36 @@
 //! database was in.
 
 mod answers;
-mod digest;
+pub mod digest;
 pub mod lanes;
 mod reference;
 pub mod sync;
 
-use std::sync::Arc;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
 use arc_swap::ArcSwapOption;
-use axum::http::HeaderValue;
 
 use crate::domain::{DailyRate, DayRange, LocationCode};
 pub use answers::{Answers, Question};
 pub use lanes::Lanes;
 pub use reference::Reference;
 
-/// The shared handle: the current snapshot, once the first load is done.
+/// The shared handle: the current snapshot, once the first load is done, and
+/// when the model last confirmed it was in step with the database.
+#[derive(Default)]
 pub struct ReadModel {
     current: ArcSwapOption<Snapshot>,
+    /// Milliseconds since the Unix epoch; 0 before the first load.
+    synced_at_ms: AtomicU64,
 }
 
 impl ReadModel {
-    fn empty() -> Self {
-        Self {
-            current: ArcSwapOption::empty(),
-        }
-    }
-
     pub fn snapshot(&self) -> Option<Arc<Snapshot>> {
         self.current.load_full()
     }
@@ -42,16 +45,36 @@ impl ReadModel {
         self.current.load().is_some()
     }
 
+    /// How long ago the model last read the database successfully (a load, a
+    /// catch-up, or a poll that found nothing new); `None` before the first.
+    pub fn staleness(&self) -> Option<Duration> {
+        match self.synced_at_ms.load(Ordering::Acquire) {
+            0 => None,
+            ms => Some(Duration::from_millis(now_ms().saturating_sub(ms))),
+        }
+    }
+
     fn replace(&self, snapshot: Snapshot) {
         self.current.store(Some(Arc::new(snapshot)));
+        self.mark_synced();
     }
+
+    fn mark_synced(&self) {
+        self.synced_at_ms.store(now_ms().max(1), Ordering::Release);
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// One consistent state of the data.
 pub struct Snapshot {
     reference: Arc<Reference>,
     lanes: Lanes,
-    etag: HeaderValue,
+    version: u64,
     answers: Answers,
 }
 
@@ -64,20 +87,24 @@ pub enum Side {
 
 impl Snapshot {
     pub fn new(reference: Arc<Reference>, lanes: Lanes) -> Self {
-        // Content-derived, so replicas holding the same data agree on it.
-        let tag = reference.digest() ^ lanes.digest().rotate_left(17);
-        let etag = HeaderValue::try_from(format!("\"{tag:016x}\"")).expect("hex is a valid header");
+        let version = reference.digest() ^ lanes.digest().rotate_left(17);
         Self {
             reference,
             lanes,
-            etag,
+            version,
             answers: Answers::default(),
         }
     }
 
-    /// The validator for every `/rates` answer computed from this snapshot.
-    pub fn etag(&self) -> &HeaderValue {
-        &self.etag
+    /// A digest of the content: replicas holding the same data agree on it,
+    /// and it changes whenever the data does (the basis of `/rates` ETags).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Lane-days with prices held.
+    pub fn lane_days(&self) -> usize {
+        self.lanes.lane_days()
     }
 
     /// Answers already computed from this snapshot.

@@ -29,13 +29,24 @@ struct Sync {
     reference_version: i64,
 }
 
-/// Starts the task that loads the model and keeps it fresh. Until the first
+/// The running sync task; [`SyncHandle::stop`] (or dropping it) stops it.
+pub struct SyncHandle(tokio::task::JoinHandle<()>);
+
+impl SyncHandle {
+    pub fn stop(self) {}
+}
+
+impl Drop for SyncHandle {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Starts the task that loads `model` and keeps it fresh. Until the first
 /// load succeeds the model is empty (`/readyz` says so); a database that is
-/// not reachable yet is retried with backoff rather than failing start-up.
-pub fn start(pool: PgPool) -> Arc<ReadModel> {
-    let model = Arc::new(ReadModel::empty());
-    tokio::spawn(load_then_follow(pool, model.clone()));
-    model
+/// not reachable is retried with backoff.
+pub fn start(pool: PgPool, model: Arc<ReadModel>) -> SyncHandle {
+    SyncHandle(tokio::spawn(load_then_follow(pool, model)))
 }
 
 async fn load_then_follow(pool: PgPool, model: Arc<ReadModel>) {
@@ -46,7 +57,8 @@ async fn load_then_follow(pool: PgPool, model: Arc<ReadModel>) {
             Err(_) if pool.is_closed() => return,
             Err(e) => {
                 crate::secrets::report_if_auth_failure(&e);
-                tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "loading the read model failed");
+                let why = crate::db::connect::why(&e);
+                tracing::warn!(error = %why, retry_in_ms = backoff.as_millis() as u64, "loading the read model failed");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(10));
             }
@@ -77,17 +89,19 @@ impl Sync {
 
     async fn run(mut self, mut listener: PgListener) {
         let mut poll = tokio::time::interval(POLL);
+        // An outage is reported once when it starts and once when it ends.
+        let mut failing = false;
         loop {
             tokio::select! {
                 received = listener.try_recv() => match received {
                     // One catch-up covers every notification queued so far.
                     Ok(Some(_)) => while listener.next_buffered().is_some() {},
-                    Ok(None) => tracing::warn!("change listener reconnected; catching up"),
+                    Ok(None) => tracing::info!("change listener reconnected; catching up"),
                     Err(e) => {
                         if self.pool.is_closed() {
                             return;
                         }
-                        tracing::warn!(error = %e, "change listener failed; retrying");
+                        tracing::debug!(error = %e, "change listener failed; retrying");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                         // Re-subscribe before catching up, so nothing falls in between.
                         let _ = listener.execute("SELECT 1").await;
@@ -95,18 +109,32 @@ impl Sync {
                 },
                 _ = poll.tick() => {}
             }
-            if let Err(e) = self.catch_up().await {
-                crate::secrets::report_if_auth_failure(&e);
-                tracing::warn!(error = %e, "read model catch-up failed; will retry");
+            match self.catch_up().await {
+                Ok(()) if failing => {
+                    failing = false;
+                    tracing::info!("read model back in step with the database");
+                }
+                Ok(()) => {}
+                Err(e) => {
+                    crate::secrets::report_if_auth_failure(&e);
+                    let why = crate::db::connect::why(&e);
+                    if failing {
+                        tracing::debug!(error = %why, "read model catch-up failed again");
+                    } else {
+                        failing = true;
+                        tracing::warn!(error = %why, "read model catch-up failed; serving the data already loaded and retrying");
+                    }
+                }
             }
         }
     }
 
     async fn catch_up(&mut self) -> Result<(), sqlx::Error> {
         let started = std::time::Instant::now();
-        // One statement, so one snapshot and one round trip: markers and the
-        // changed rows (none: a single row of NULLs).
-        let rows: Vec<ChangeRow> = sqlx::query_as(
+        // One statement, so one snapshot and one round trip: the markers on
+        // every row, and the changed lane-days (none: one row of NULLs).
+        // Streamed: a bulk load can change millions of rows.
+        let mut rows = sqlx::query_as::<_, ChangeRow>(
             "SELECT m.horizon, m.reference, l.orig_code, l.dest_code, l.day, l.n, l.total
                FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon,
                             reference
@@ -114,29 +142,38 @@ impl Sync {
                LEFT JOIN lane_days AS l ON l.version >= $1",
         )
         .bind(self.horizon)
-        .fetch_all(&self.pool)
-        .await?;
-        let Some(&(horizon, reference_version, ..)) = rows.first() else {
+        .fetch(&self.pool);
+        let Some(first) = rows.try_next().await? else {
             return Ok(());
         };
+        let (horizon, reference_version) = (first.0, first.1);
         if reference_version != self.reference_version {
+            drop(rows);
             return self.reload().await;
         }
-        let changes: Vec<LaneDay> = rows
-            .into_iter()
-            .filter_map(|(_, _, orig, dest, day, n, total)| Some((orig?, dest?, day?, n?, total?)))
-            .collect();
-        if !changes.is_empty() {
-            let current = self.model.snapshot().expect("loaded before following");
-            let mut lanes = current.lanes.clone();
-            let rows = changes.len();
-            for row in changes {
-                apply(&current.reference, &mut lanes, row);
+        let current = self.model.snapshot().expect("loaded before following");
+        let mut lanes = None;
+        let mut changed = 0usize;
+        let mut next = Some(first);
+        while let Some((_, _, orig, dest, day, n, total)) = next {
+            if let (Some(orig), Some(dest), Some(day), Some(n), Some(total)) =
+                (orig, dest, day, n, total)
+            {
+                let lanes = lanes.get_or_insert_with(|| current.lanes.clone());
+                apply(&current.reference, lanes, (orig, dest, day, n, total));
+                changed += 1;
             }
-            self.model
-                .replace(Snapshot::new(current.reference.clone(), lanes));
-            let elapsed_us = started.elapsed().as_micros() as u64;
-            tracing::debug!(rows, elapsed_us, "read model updated");
+            next = rows.try_next().await?;
+        }
+        drop(rows);
+        match lanes {
+            Some(lanes) => {
+                self.model
+                    .replace(Snapshot::new(current.reference.clone(), lanes));
+                let elapsed_us = started.elapsed().as_micros() as u64;
+                tracing::debug!(rows = changed, elapsed_us, "read model updated");
+            }
+            None => self.model.mark_synced(),
         }
         self.horizon = horizon;
         Ok(())
@@ -169,8 +206,12 @@ type ChangeRow = (
 type LaneDay = (String, String, chrono::NaiveDate, i64, i64);
 
 fn apply(reference: &Reference, lanes: &mut Lanes, (orig, dest, day, n, total): LaneDay) {
+    let count = u32::try_from(n.max(0)).unwrap_or_else(|_| {
+        tracing::error!(orig, dest, %day, n, "more prices on one lane-day than the model counts; clamped");
+        u32::MAX
+    });
     match (reference.id(&orig), reference.id(&dest)) {
-        (Some(o), Some(d)) => lanes.set(o, d, day_number(day), n.max(0) as u64, total),
+        (Some(o), Some(d)) => lanes.set(o, d, day_number(day), count, total),
         // Only possible for emptied lanes of deleted ports: prices reference
         // ports through foreign keys.
         _ if n == 0 => {}

@@ -1,5 +1,5 @@
 //! Our stand-in for `DefaultAzureCredential`, which the Rust SDK does not
-//! have: one credential chosen by `[credentials.azure] credential`, or with
+//! have: one credential chosen by `azure.credential`, or with
 //! `auto` the first configured of, in order,
 //!
 //! 1. workload identity (AKS: `AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`),
@@ -21,27 +21,25 @@ use azure_identity::{
 };
 
 use super::{CredentialError, transport::Transport};
-use crate::config::{AzureCredentialKind, AzureSettings};
+use crate::config::{AzureCredentialKind, Settings};
 
 const NAME: &str = "azure identity";
 
 /// The credential `settings` select, using `transport` for its requests.
 pub fn credential(
-    settings: &AzureSettings,
+    settings: &Settings,
 ) -> Result<(AzureCredentialKind, Arc<dyn TokenCredential>), CredentialError> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let kind = match settings.credential {
+    let platform = &settings.platform;
+    let env = |name: &str| platform.get(name).map(str::to_owned);
+    let azure = &settings.azure;
+    let kind = match azure.credential {
         AzureCredentialKind::Auto => choose(&env),
         kind => kind,
     };
-    let client_id = settings
-        .client_id
-        .clone()
-        .or_else(|| env("AZURE_CLIENT_ID"));
-    let tenant_id = settings
-        .tenant_id
-        .clone()
-        .or_else(|| env("AZURE_TENANT_ID"));
+    // `azure.client_id` and `azure.tenant_id` also read AZURE_CLIENT_ID and
+    // AZURE_TENANT_ID (see the settings registry).
+    let client_id = azure.client_id.clone();
+    let tenant_id = azure.tenant_id.clone();
     let options = || Transport::client_options(Transport::direct());
     let fail = |e: azure_core::Error| CredentialError::new(NAME, format!("{kind:?}: {e}"));
     let credential: Arc<dyn TokenCredential> = match kind {

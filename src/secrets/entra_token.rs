@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
 use super::{CredentialError, Credentials, azure_identity_chain};
-use crate::config::CredentialSettings;
+use crate::config::Settings;
 
 const NAME: &str = "entra token";
 
@@ -20,8 +20,8 @@ pub struct EntraTokenSource {
 }
 
 impl EntraTokenSource {
-    pub fn new(settings: &CredentialSettings) -> Result<Self, CredentialError> {
-        let (_, credential) = azure_identity_chain::credential(&settings.azure)?;
+    pub fn new(settings: &Settings) -> Result<Self, CredentialError> {
+        let (_, credential) = azure_identity_chain::credential(settings)?;
         Ok(Self {
             credential,
             scope: settings.entra.scope.clone(),

@@ -11,7 +11,7 @@ use azure_security_keyvault_secrets::{
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{CredentialError, Credentials, azure_identity_chain, transport::Transport};
-use crate::config::{CredentialSettings, KeyVaultSettings};
+use crate::config::{KeyVaultSettings, Settings};
 
 const NAME: &str = "key vault";
 
@@ -21,7 +21,7 @@ pub struct KeyVaultStore {
 }
 
 impl KeyVaultStore {
-    pub fn new(settings: &CredentialSettings) -> Result<Self, CredentialError> {
+    pub fn new(settings: &Settings) -> Result<Self, CredentialError> {
         let names = settings.key_vault.clone();
         let url = names
             .url
@@ -36,7 +36,7 @@ impl KeyVaultStore {
             }
             None => Transport::direct(),
         };
-        let (_, credential) = azure_identity_chain::credential(&settings.azure)?;
+        let (_, credential) = azure_identity_chain::credential(settings)?;
         let options = SecretClientOptions {
             client_options: Transport::client_options(transport),
             ..Default::default()

@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::PgConnectOptions;
 
-use crate::config::{CredentialSourceKind, Settings};
+use crate::config::{CredentialSourceKind, RotateStore, Settings};
 pub use refresher::{CredentialStatus, Refresher};
 
 /// One set of credentials. Fields a source does not know (a token source knows
@@ -112,17 +112,16 @@ pub enum CredentialSource {
 
 impl CredentialSource {
     pub async fn from_settings(settings: &Settings) -> Result<Self, CredentialError> {
-        let c = &settings.credentials;
-        Ok(match c.source {
+        Ok(match settings.credentials.source {
             CredentialSourceKind::Static => Self::Static(static_file::StaticSource::new(settings)),
             CredentialSourceKind::KeyVault => {
-                Self::KeyVault(Box::new(key_vault::KeyVaultStore::new(c)?))
+                Self::KeyVault(Box::new(key_vault::KeyVaultStore::new(settings)?))
             }
             CredentialSourceKind::SecretsManager => Self::SecretsManager(Box::new(
-                secrets_manager::SecretsManagerStore::new(c).await?,
+                secrets_manager::SecretsManagerStore::new(settings).await?,
             )),
             CredentialSourceKind::EntraToken => {
-                Self::EntraToken(entra_token::EntraTokenSource::new(c)?)
+                Self::EntraToken(entra_token::EntraTokenSource::new(settings)?)
             }
             CredentialSourceKind::RdsIam => {
                 Self::RdsIam(Box::new(rds_iam::RdsIamSource::new(settings).await?))
@@ -178,24 +177,14 @@ pub enum CredentialStore {
 
 impl CredentialStore {
     pub async fn from_settings(settings: &Settings) -> Result<Self, CredentialError> {
-        let c = &settings.credentials;
-        Ok(match c.source {
-            CredentialSourceKind::Static => Self::Files(static_file::FileStore::new(settings)?),
-            CredentialSourceKind::KeyVault => {
-                Self::KeyVault(Box::new(key_vault::KeyVaultStore::new(c)?))
+        Ok(match settings.rotate.store {
+            RotateStore::Files => Self::Files(static_file::FileStore::new(settings)?),
+            RotateStore::KeyVault => {
+                Self::KeyVault(Box::new(key_vault::KeyVaultStore::new(settings)?))
             }
-            CredentialSourceKind::SecretsManager => Self::SecretsManager(Box::new(
-                secrets_manager::SecretsManagerStore::new(c).await?,
+            RotateStore::SecretsManager => Self::SecretsManager(Box::new(
+                secrets_manager::SecretsManagerStore::new(settings).await?,
             )),
-            other => {
-                return Err(CredentialError::new(
-                    "rotate",
-                    format!(
-                        "{other:?} credentials are tokens: there is no password to rotate; \
-                         choose static, key_vault or secrets_manager"
-                    ),
-                ));
-            }
         })
     }
 

@@ -31,7 +31,7 @@ pub struct RdsIamSource {
 
 impl RdsIamSource {
     pub async fn new(settings: &Settings) -> Result<Self, CredentialError> {
-        let db = &settings.database;
+        let db = &settings.db;
         let options = db
             .connect_options()
             .map_err(|e| CredentialError::new(NAME, e))?;
@@ -39,7 +39,7 @@ impl RdsIamSource {
         if username.is_empty() {
             return Err(CredentialError::new(NAME, "set the database user (PGUSER)"));
         }
-        let region = settings.credentials.rds_iam.region.as_deref();
+        let region = settings.rds_iam.region.as_deref();
         Ok(Self {
             config: aws::sdk_config(region, None).await,
             host: options.get_host().to_owned(),

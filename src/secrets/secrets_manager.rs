@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 
 use super::{CredentialError, Credentials, aws};
-use crate::config::CredentialSettings;
+use crate::config::Settings;
 
 const NAME: &str = "secrets manager";
 
@@ -17,7 +17,7 @@ pub struct SecretsManagerStore {
 }
 
 impl SecretsManagerStore {
-    pub async fn new(settings: &CredentialSettings) -> Result<Self, CredentialError> {
+    pub async fn new(settings: &Settings) -> Result<Self, CredentialError> {
         let sm = &settings.secrets_manager;
         let secret_id = sm.secret_id.clone().ok_or_else(|| {
             CredentialError::new(NAME, "set the secret (RATES_SECRETS_MANAGER_SECRET_ID)")

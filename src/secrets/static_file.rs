@@ -12,7 +12,7 @@ use std::{
 use secrecy::ExposeSecret;
 
 use super::{CredentialError, Credentials};
-use crate::config::{Settings, read_password_file};
+use crate::config::{Settings, read_secret_file};
 
 const NAME: &str = "static";
 
@@ -24,8 +24,8 @@ pub struct StaticSource {
 impl StaticSource {
     pub fn new(settings: &Settings) -> Self {
         Self {
-            password_file: settings.database.password_file.clone(),
-            username_file: settings.credentials.username_file.clone(),
+            password_file: settings.db.password_file.clone(),
+            username_file: settings.db.user_file.clone(),
         }
     }
 
@@ -36,9 +36,7 @@ impl StaticSource {
     /// What the files hold now; everything else comes from the settings.
     pub fn fetch(&self) -> Result<Credentials, CredentialError> {
         let password = match &self.password_file {
-            Some(path) => {
-                Some(read_password_file(path).map_err(|e| CredentialError::new(NAME, e))?)
-            }
+            Some(path) => Some(read_secret_file(path).map_err(|e| CredentialError::new(NAME, e))?),
             None => None,
         };
         let username = match &self.username_file {
@@ -53,7 +51,8 @@ impl StaticSource {
     }
 }
 
-/// The password file and user name file, as a rotation target.
+/// The password file and user name file, as a rotation target (`rotate.*`;
+/// the API reads the same files as `db.password_file` and `db.user_file`).
 pub struct FileStore {
     password_file: PathBuf,
     username_file: PathBuf,
@@ -62,13 +61,13 @@ pub struct FileStore {
 impl FileStore {
     pub fn new(settings: &Settings) -> Result<Self, CredentialError> {
         let (Some(password_file), Some(username_file)) = (
-            settings.database.password_file.clone(),
-            settings.credentials.username_file.clone(),
+            settings.rotate.password_file.clone(),
+            settings.rotate.user_file.clone(),
         ) else {
             return Err(CredentialError::new(
                 "files",
-                "rotating to files needs both a password file (PGPASSWORD_FILE) \
-                 and a user name file (PGUSER_FILE)",
+                "rotating to files needs rotate.password_file (RATES_ROTATE_PASSWORD_FILE) \
+                 and rotate.user_file (RATES_ROTATE_USER_FILE)",
             ));
         };
         Ok(Self {
@@ -131,8 +130,10 @@ mod tests {
     fn publish_then_fetch_round_trips() {
         let dir = tempfile::tempdir().unwrap();
         let mut settings = Settings::default();
-        settings.database.password_file = Some(dir.path().join("password"));
-        settings.credentials.username_file = Some(dir.path().join("username"));
+        settings.rotate.password_file = Some(dir.path().join("password"));
+        settings.rotate.user_file = Some(dir.path().join("username"));
+        settings.db.password_file = settings.rotate.password_file.clone();
+        settings.db.user_file = settings.rotate.user_file.clone();
         let store = FileStore::new(&settings).unwrap();
         assert_eq!(store.current_username().unwrap(), None);
         store

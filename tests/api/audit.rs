@@ -22,9 +22,15 @@ async fn bootstrap_creates_least_privilege_roles_idempotently() {
     let dir = tempfile::tempdir().unwrap();
     let admin_env = env(&[
         ("DATABASE_URL", &admin_url),
-        ("RATES_ROLE_PREFIX", "lp"),
-        ("PGPASSWORD_FILE", dir.path().join("pw").to_str().unwrap()),
-        ("PGUSER_FILE", dir.path().join("user").to_str().unwrap()),
+        ("RATES_DB_ROLE_PREFIX", "lp"),
+        (
+            "RATES_ROTATE_PASSWORD_FILE",
+            dir.path().join("pw").to_str().unwrap(),
+        ),
+        (
+            "RATES_ROTATE_USER_FILE",
+            dir.path().join("user").to_str().unwrap(),
+        ),
     ]);
     let first = evidence.run(&["db", "bootstrap"], &admin_env).await;
     let second = evidence.run(&["db", "bootstrap"], &admin_env).await;
@@ -182,9 +188,15 @@ async fn pgaudit_config_logs_role_changes_and_api_statements() {
     let store = tempfile::tempdir().unwrap();
     let admin_env = env(&[
         ("DATABASE_URL", &admin_url),
-        ("RATES_ROLE_PREFIX", "audited"),
-        ("PGPASSWORD_FILE", store.path().join("pw").to_str().unwrap()),
-        ("PGUSER_FILE", store.path().join("user").to_str().unwrap()),
+        ("RATES_DB_ROLE_PREFIX", "audited"),
+        (
+            "RATES_ROTATE_PASSWORD_FILE",
+            store.path().join("pw").to_str().unwrap(),
+        ),
+        (
+            "RATES_ROTATE_USER_FILE",
+            store.path().join("user").to_str().unwrap(),
+        ),
     ]);
     evidence
         .run(&["migrate"], &env(&[("DATABASE_URL", &admin_url)]))

@@ -44,34 +44,55 @@ impl Store {
         }
     }
 
-    /// Settings that select this store (for `rotate` and `serve` alike).
-    fn env(&self) -> Vec<(String, String)> {
-        match self {
-            Self::Files(dir) => vec![
-                (
-                    "PGPASSWORD_FILE".into(),
-                    dir.path().join("password").display().to_string(),
-                ),
-                (
-                    "PGUSER_FILE".into(),
-                    dir.path().join("username").display().to_string(),
-                ),
-            ],
-            Self::KeyVault(kv) => kv.env(),
-            Self::SecretsManager(sm) => sm.env(SM_SECRET),
-        }
+    fn files(dir: &tempfile::TempDir) -> (String, String) {
+        let path = |name: &str| dir.path().join(name).display().to_string();
+        (path("password"), path("username"))
     }
 
-    /// What `serve` needs besides the store: for files, where the database is.
-    fn serve_env(&self, database: &str, port: u16) -> Vec<(String, String)> {
-        let mut env = self.env();
-        if let Self::Files(_) = self {
-            env.push((
-                "DATABASE_URL".into(),
-                format!("postgres://127.0.0.1:{port}/{database}?sslmode=disable"),
-            ));
-        }
+    /// Settings that make it `rates db rotate`'s store.
+    fn rotate_env(&self) -> Vec<(String, String)> {
+        let (mut env, store) = match self {
+            Self::Files(dir) => {
+                let (password, user) = Self::files(dir);
+                let env = vec![
+                    ("RATES_ROTATE_PASSWORD_FILE".into(), password),
+                    ("RATES_ROTATE_USER_FILE".into(), user),
+                ];
+                (env, "files")
+            }
+            Self::KeyVault(kv) => (kv.env(), "key_vault"),
+            Self::SecretsManager(sm) => (sm.env(SM_SECRET), "secrets_manager"),
+        };
+        env.push(("RATES_ROTATE_STORE".into(), store.into()));
         env
+    }
+
+    /// Settings that make it `serve`'s credential source (for files, with
+    /// where the database is).
+    fn serve_env(&self, database: &str, port: u16) -> Vec<(String, String)> {
+        match self {
+            Self::Files(dir) => {
+                let (password, user) = Self::files(dir);
+                vec![
+                    ("PGPASSWORD_FILE".into(), password),
+                    ("PGUSER_FILE".into(), user),
+                    (
+                        "DATABASE_URL".into(),
+                        format!("postgres://127.0.0.1:{port}/{database}?sslmode=disable"),
+                    ),
+                ]
+            }
+            Self::KeyVault(kv) => {
+                let mut env = kv.env();
+                env.push(("RATES_CREDENTIALS_SOURCE".into(), "key_vault".into()));
+                env
+            }
+            Self::SecretsManager(sm) => {
+                let mut env = sm.env(SM_SECRET);
+                env.push(("RATES_CREDENTIALS_SOURCE".into(), "secrets_manager".into()));
+                env
+            }
+        }
     }
 
     /// The published (user, password).
@@ -126,11 +147,11 @@ async fn rotation_under_load(kind: &str, rotations: usize, log_level: &str) -> (
             .1,
     );
 
-    let mut admin_env = store.env();
+    let mut admin_env = store.rotate_env();
     admin_env.extend(env(&[
         ("DATABASE_URL", &admin_url),
-        ("RATES_ROLE_PREFIX", &prefix),
-        ("RATES_LOG", log_level),
+        ("RATES_DB_ROLE_PREFIX", &prefix),
+        ("RATES_LOG_FILTER", log_level),
     ]));
     evidence.run(&["db", "bootstrap"], &admin_env).await;
     evidence.run(&["db", "rotate"], &admin_env).await;
@@ -140,7 +161,7 @@ async fn rotation_under_load(kind: &str, rotations: usize, log_level: &str) -> (
     let mut serve_env = store.serve_env(&database, cluster().await.pg.port());
     serve_env.extend(env(&[
         ("RATES_CREDENTIALS_REFRESH_SECS", "1"),
-        ("RATES_LOG", log_level),
+        ("RATES_LOG_FILTER", log_level),
     ]));
     let served = evidence.serve(&serve_env).await;
     let (_, ready) = served.readyz().await;
@@ -209,10 +230,14 @@ async fn rotation_under_load(kind: &str, rotations: usize, log_level: &str) -> (
             "key_vault" => "azure",
             _ => "sqlx",
         };
+        // The most verbose lines the SDK writes (sqlx's statements are DEBUG).
         let traced = evidence.logs.iter().any(|f| {
-            std::fs::read_to_string(f).is_ok_and(|t| t.contains("TRACE") && t.contains(sdk))
+            std::fs::read_to_string(f).is_ok_and(|t| {
+                t.lines()
+                    .any(|l| (l.contains("TRACE") || l.contains("DEBUG")) && l.contains(sdk))
+            })
         });
-        assert!(traced, "the trace-level logs hold no {sdk} trace output");
+        assert!(traced, "the trace-level logs hold no {sdk} output");
     }
     assert!(made > 0);
     (made, failed)
@@ -255,7 +280,10 @@ async fn short_lived_entra_tokens_are_renewed_without_failing_requests() {
     evidence
         .run(
             &["db", "bootstrap"],
-            &env(&[("DATABASE_URL", &admin_url), ("RATES_ROLE_PREFIX", "entra")]),
+            &env(&[
+                ("DATABASE_URL", &admin_url),
+                ("RATES_DB_ROLE_PREFIX", "entra"),
+            ]),
         )
         .await;
     let admin = superuser_pool(&admin_url).await;
@@ -266,7 +294,7 @@ async fn short_lived_entra_tokens_are_renewed_without_failing_requests() {
     .await;
     let config = evidence.dir.path().join("rates.toml");
     // Connections are replaced often, so new ones keep needing a valid token.
-    std::fs::write(&config, "[database]\nmax_lifetime_secs = 2\n").unwrap();
+    std::fs::write(&config, "[db]\nmax_lifetime_secs = 2\n").unwrap();
     let port = cluster().await.pg.port();
     let mut serve_env = identity.env();
     serve_env.extend(env(&[
@@ -276,7 +304,7 @@ async fn short_lived_entra_tokens_are_renewed_without_failing_requests() {
             &format!("postgres://entra_api_a@127.0.0.1:{port}/{database}?sslmode=disable"),
         ),
         ("RATES_CONFIG", config.to_str().unwrap()),
-        ("RATES_LOG", "debug"),
+        ("RATES_LOG_FILTER", "debug"),
     ]));
     let served = evidence.serve(&serve_env).await;
     let (_, ready) = served.readyz().await;
@@ -362,9 +390,9 @@ async fn a_refused_login_makes_the_service_reread_its_credentials() {
     let (pw_file, user_file) = (store.path().join("pw"), store.path().join("user"));
     let admin_env = env(&[
         ("DATABASE_URL", &admin_url),
-        ("RATES_ROLE_PREFIX", "refused"),
-        ("PGPASSWORD_FILE", pw_file.to_str().unwrap()),
-        ("PGUSER_FILE", user_file.to_str().unwrap()),
+        ("RATES_DB_ROLE_PREFIX", "refused"),
+        ("RATES_ROTATE_PASSWORD_FILE", pw_file.to_str().unwrap()),
+        ("RATES_ROTATE_USER_FILE", user_file.to_str().unwrap()),
     ]);
     evidence.run(&["db", "bootstrap"], &admin_env).await;
     evidence.run(&["db", "rotate"], &admin_env).await;
@@ -372,7 +400,7 @@ async fn a_refused_login_makes_the_service_reread_its_credentials() {
     evidence.secret(std::fs::read_to_string(&pw_file).unwrap());
 
     let config = evidence.dir.path().join("rates.toml");
-    std::fs::write(&config, "[database]\nmax_lifetime_secs = 1\n").unwrap();
+    std::fs::write(&config, "[db]\nmax_lifetime_secs = 1\n").unwrap();
     let port = cluster().await.pg.port();
     let served = evidence
         .serve(&env(&[
@@ -454,6 +482,19 @@ async fn rds_iam_tokens_are_generated_and_used_as_the_password() {
             503,
         )
         .await;
+    // Start-up retries the refused login, saying why.
+    eventually(
+        "the refused RDS IAM login to show in /readyz",
+        Duration::from_secs(30),
+        async || {
+            let reason = served.readyz().await.1["reason"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
+            reason.contains("authentication failed")
+        },
+    )
+    .await;
     let (_, body) = served.readyz().await;
     assert_eq!(body["credentials"]["source"], "rds_iam");
     assert_eq!(body["credentials"]["user"], "rds_iam_user");

@@ -179,10 +179,11 @@ impl KeyVault {
         &self.state.identity
     }
 
+    /// Where the vault is and how to log in to it (which role it plays,
+    /// credential source or rotation store, is the caller's choice).
     pub fn env(&self) -> Vec<(String, String)> {
         let mut env = self.state.identity.env();
         env.extend([
-            ("RATES_CREDENTIALS_SOURCE".into(), "key_vault".into()),
             ("RATES_KEY_VAULT_URL".into(), self.url.clone()),
             ("RATES_KEY_VAULT_REDIRECT_TO".into(), self.address.clone()),
         ]);
@@ -299,9 +300,10 @@ impl SecretsManager {
         map.get(id).map(|s| serde_json::from_str(s).unwrap())
     }
 
+    /// Where the secret is and the AWS credentials for it (which role it
+    /// plays, credential source or rotation store, is the caller's choice).
     pub fn env(&self, secret_id: &str) -> Vec<(String, String)> {
         vec![
-            ("RATES_CREDENTIALS_SOURCE".into(), "secrets_manager".into()),
             ("RATES_SECRETS_MANAGER_SECRET_ID".into(), secret_id.into()),
             ("AWS_ENDPOINT_URL".into(), self.address.clone()),
             ("AWS_REGION".into(), "eu-north-1".into()),

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::support::spawn_app;
+use crate::support::{Dataset, spawn_app, spawn_app_configured};
 
 #[tokio::test]
 async fn root_greets() {
@@ -20,30 +20,34 @@ async fn health_reports_container_and_database_state() {
         json!({ "status": "Healthy!", "container": "test-container" })
     );
 
-    app.pool.close().await;
+    app.cut_database().await;
     let (status, body) = app.get_json("/health").await;
     assert_eq!(status, 503);
     assert_eq!(
         body,
         json!({ "status": "Unhealthy", "container": "test-container" })
     );
+    app.restore_database().await;
+    app.get_json_until("/health", |body| body["status"] == "Healthy!")
+        .await;
 }
 
 #[tokio::test]
 async fn livez_does_not_need_the_database() {
     let app = spawn_app().await;
-    app.pool.close().await;
+    app.cut_database().await;
     let (status, body) = app.get_json("/livez").await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], "alive");
 }
 
 #[tokio::test]
-async fn readyz_requires_database_and_migrations() {
+async fn readyz_requires_applied_migrations() {
     let app = spawn_app().await;
     let (status, body) = app.get_json("/readyz").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "ready");
+    assert_eq!(body["database"], "reachable");
 
     sqlx::query(
         "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)",
@@ -54,11 +58,35 @@ async fn readyz_requires_database_and_migrations() {
     let (status, body) = app.get_json("/readyz").await;
     assert_eq!(status, 503);
     assert_eq!(body["reason"], "migrations not applied");
+}
 
-    app.pool.close().await;
+/// A replica with its rates in memory keeps serving them through a short
+/// outage, and says so; past `max_staleness_secs` it is not ready.
+#[tokio::test]
+async fn readyz_stays_ready_through_an_outage_shorter_than_max_staleness() {
+    let app = spawn_app_configured(Dataset::Empty, "", |s| s.max_staleness_secs = 2)
+        .await
+        .unwrap();
+    app.cut_database().await;
+    let body = app
+        .get_json_until("/readyz", |body| body["database"] == "unreachable")
+        .await;
+    assert_eq!(body["status"], "ready", "{body}");
     let (status, body) = app.get_json("/readyz").await;
-    assert_eq!(status, 503);
-    assert_eq!(body["reason"], "database unreachable");
+    assert_eq!(status, 200, "{body}");
+
+    let body = app
+        .get_json_until("/readyz", |body| body["status"] == "not ready")
+        .await;
+    let reason = body["reason"].as_str().unwrap();
+    assert!(reason.contains("max_staleness_secs = 2"), "{reason}");
+    assert!(reason.contains("database unreachable"), "{reason}");
+
+    app.restore_database().await;
+    let body = app
+        .get_json_until("/readyz", |body| body["status"] == "ready")
+        .await;
+    assert_eq!(body["database"], "reachable");
 }
 
 #[tokio::test]

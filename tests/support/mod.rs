@@ -13,7 +13,7 @@ use std::{
 };
 
 use rates::{
-    config::Settings,
+    config::{DatabaseMode, Settings, value::DatabaseUrl},
     db::{
         self,
         embedded::{EmbeddedOptions, EmbeddedPostgres},
@@ -55,23 +55,23 @@ impl Dataset {
     }
 }
 
-/// `../shared/data/NAME` (or `$RATES_SHARED_DATA/NAME`), if present. When it
-/// is not, says so visibly: those tests skip rather than fail locally, and
-/// `.ci/run` refuses to run without the data.
+/// `../shared/data/NAME` (or `$TEST_SHARED_DATA/NAME`), if present. When it
+/// is not, a test needing it fails under `CI` and, locally, skips saying so.
 pub fn shared_data(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("RATES_SHARED_DATA")
+    let dir = std::env::var_os("TEST_SHARED_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
     let path = dir.join(name);
     if path.is_file() {
-        Some(path)
-    } else {
-        eprintln!(
-            "SKIPPED: {} not found (set RATES_SHARED_DATA)",
-            path.display()
-        );
-        None
+        return Some(path);
     }
+    let missing = format!("{} not found (set TEST_SHARED_DATA)", path.display());
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{missing}: CI must run every test"
+    );
+    eprintln!("SKIPPED: {missing}");
+    None
 }
 
 pub struct TestApp {
@@ -119,6 +119,29 @@ impl TestApp {
     pub async fn database_url(&self) -> String {
         cluster().await.url(&self.database)
     }
+
+    /// The database refuses new connections and drops open ones: an outage
+    /// of this test's database only.
+    pub async fn cut_database(&self) {
+        let cluster = cluster().await;
+        let db = &self.database;
+        cluster
+            .admin(&format!("ALTER DATABASE {db} ALLOW_CONNECTIONS false"))
+            .await;
+        cluster
+            .admin(&format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'"
+            ))
+            .await;
+    }
+
+    pub async fn restore_database(&self) {
+        let db = &self.database;
+        cluster()
+            .await
+            .admin(&format!("ALTER DATABASE {db} ALLOW_CONNECTIONS true"))
+            .await;
+    }
 }
 
 /// An app over an empty, migrated database.
@@ -159,13 +182,9 @@ pub async fn spawn_app_configured(
         .await
         .expect("seeding the test database");
 
-    let mut settings = Settings {
-        listen: "127.0.0.1:0".into(),
-        container_name: Some("test-container".into()),
-        ..Settings::default()
-    };
+    let mut settings = test_settings(&cluster.url(&database));
     configure(&mut settings);
-    let app = Application::build(&settings, pool.clone())
+    let app = Application::build(settings)
         .await
         .expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -180,6 +199,20 @@ pub async fn spawn_app_configured(
     app.get_json_until("/readyz", |body| body["status"] == "ready")
         .await;
     Some(app)
+}
+
+/// Settings for an app serving the (migrated) database at `url` on a free
+/// port: what `rates serve` would load from `DATABASE_URL`.
+pub fn test_settings(url: &str) -> Settings {
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        container_name: Some("test-container".into()),
+        database: Some(DatabaseMode::External),
+        ..Settings::default()
+    };
+    settings.db.url = Some(DatabaseUrl::parse(url).expect("a valid test database URL"));
+    settings.db.max_connections = 4;
+    settings
 }
 
 /// A new database cloned from the dataset's template.
@@ -364,13 +397,62 @@ fn remove_abandoned_clusters(base: &Path) {
     }
 }
 
-/// A port nothing listens on right now, for servers started by a test.
+/// A port for a server a test starts, never handed out twice on this machine
+/// within ten minutes, by any test process. Ports come from below the
+/// kernel's ephemeral range, so no `bind(0)` or outgoing connection takes
+/// one meanwhile; a registry under a file lock shares them between the test
+/// processes that run at once.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
+    use std::{
+        io::{Read, Seek, Write},
+        time::{SystemTime, UNIX_EPOCH},
+    };
+    const FIRST: u16 = 20_000;
+    const LAST: u16 = 29_999;
+    const REUSE_AFTER_SECS: u64 = 600;
+    let path = std::env::temp_dir().join("rates-test-ports");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .expect("opening the test port registry");
+    let lock = nix::fcntl::Flock::lock(
+        file.try_clone().unwrap(),
+        nix::fcntl::FlockArg::LockExclusive,
+    )
+    .expect("locking the test port registry");
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
         .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+        .as_secs();
+    let mut text = String::new();
+    file.read_to_string(&mut text).unwrap();
+    // "port issued_at" per line; expired entries are dropped.
+    let mut issued: Vec<(u16, u64)> = text
+        .lines()
+        .filter_map(|l| {
+            let (p, t) = l.split_once(' ')?;
+            Some((p.parse().ok()?, t.parse().ok()?))
+        })
+        .filter(|(_, t)| now.saturating_sub(*t) < REUSE_AFTER_SECS)
+        .collect();
+    let start = FIRST + (std::process::id() % u32::from(LAST - FIRST)) as u16;
+    let port = (0..=(LAST - FIRST))
+        .map(|i| FIRST + (start - FIRST + i) % (LAST - FIRST + 1))
+        .find(|p| {
+            !issued.iter().any(|(q, _)| q == p)
+                && std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok()
+        })
+        .expect("a free test port");
+    issued.push((port, now));
+    let text: String = issued.iter().map(|(p, t)| format!("{p} {t}\n")).collect();
+    file.set_len(0).unwrap();
+    file.rewind().unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+    drop(lock);
+    port
 }
 
 /// `TEST_LOG=1` shows the service's logs while tests run.

@@ -7,19 +7,14 @@ use std::process::Command;
 
 use super::error::{EmbeddedError, IoContext};
 
-/// Set by operators when discovery fails; also named in our error messages.
-pub(super) const BIN_DIR_ENV: &str = "RATES_PG_BIN_DIR";
+/// The setting operators use when discovery fails, named in our error messages.
+pub(super) const BIN_DIR_ENV: &str = "RATES_EMBEDDED_PG_BIN_DIR";
 pub(super) const MIN_MAJOR_VERSION: u32 = 14;
 
-/// Find the PostgreSQL server binaries: explicit dir, else `$RATES_PG_BIN_DIR`, else the highest
-/// /usr/lib/postgresql/<N>/bin, else `pg_config --bindir`, else on PATH.
-pub fn find_bin_dir(explicit: Option<&Path>) -> Result<PathBuf, EmbeddedError> {
-    let configured = explicit.map(Path::to_path_buf).or_else(|| {
-        std::env::var_os(BIN_DIR_ENV)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    });
-    let dir = match configured {
+/// Find the PostgreSQL server binaries: the configured dir (`embedded.pg_bin_dir`), else the
+/// highest /usr/lib/postgresql/<N>/bin, else `pg_config --bindir`, else on PATH.
+pub fn find_bin_dir(configured: Option<&Path>) -> Result<PathBuf, EmbeddedError> {
+    let dir = match configured.map(Path::to_path_buf) {
         Some(dir) if has_server_binaries(&dir) => dir,
         Some(dir) => return Err(EmbeddedError::InvalidBinDir { dir }),
         None => debian_bin_dir()
@@ -60,7 +55,7 @@ fn pg_config_bin_dir() -> Option<PathBuf> {
 }
 
 fn path_bin_dir() -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?).find(|dir| has_server_binaries(dir))
+    std::env::split_paths(&crate::config::env::search_path()?).find(|dir| has_server_binaries(dir))
 }
 
 /// Rejects servers older than we support; an unparsable version is given the benefit of the doubt.

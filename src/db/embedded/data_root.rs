@@ -14,6 +14,7 @@ use rand::distr::{Alphanumeric, SampleString};
 use secrecy::{ExposeSecret, SecretString};
 use tracing::{info, warn};
 
+use super::STOP_BUDGET;
 use super::SUPERUSER;
 use super::error::{EmbeddedError, IoContext};
 use super::fs_util::{create_ancestors, exists, remove_if_exists};
@@ -236,7 +237,7 @@ impl DataRoot {
                 pid: pm.pid.as_raw(),
             });
         }
-        terminate(pm.pid, |grace| wait_until_gone(pm.pid, grace))?;
+        terminate(pm.pid, STOP_BUDGET, |grace| wait_until_gone(pm.pid, grace))?;
         warn!(
             pid = pm.pid.as_raw(),
             "cleaned up a stale PostgreSQL server (pid {}) left by a previous run", pm.pid

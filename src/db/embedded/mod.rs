@@ -46,6 +46,8 @@ const CREATE_APP_DB: &str = "create database rates";
 const PORT_ATTEMPTS: u32 = 3;
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
+/// How long stopping a server may take when nobody is waiting on a deadline.
+const STOP_BUDGET: Duration = Duration::from_secs(20);
 
 /// How to run the embedded server.
 #[derive(Debug, Clone)]
@@ -128,14 +130,20 @@ impl EmbeddedPostgres {
         self.root.file(LOG_FILE)
     }
 
-    /// Fast shutdown (SIGINT to the postmaster), wait for exit (bounded, then SIGQUIT).
-    /// A reused server belongs to its owner and is left running.
-    pub async fn stop(mut self) -> Result<(), EmbeddedError> {
+    /// Fast shutdown (SIGINT to the postmaster), escalating to SIGQUIT and
+    /// SIGKILL if it does not exit (see [`Self::stop_within`]).
+    pub async fn stop(self) -> Result<(), EmbeddedError> {
+        self.stop_within(STOP_BUDGET).await
+    }
+
+    /// Like [`Self::stop`], done within `budget`. A reused server belongs to
+    /// its owner and is left running.
+    pub async fn stop_within(mut self, budget: Duration) -> Result<(), EmbeddedError> {
         let Some(server) = self.server.take() else {
             return Ok(());
         };
         let root = self.root.clone();
-        blocking(move || release(&root, &server)).await
+        blocking(move || release(&root, &server, budget)).await
     }
 
     /// Spawns our own server, retrying with another free port if one was taken meanwhile.
@@ -239,7 +247,7 @@ impl Drop for EmbeddedPostgres {
     /// Best effort when `stop()` was not called: blocks for a bounded time.
     fn drop(&mut self) {
         if let Some(server) = self.server.take()
-            && let Err(e) = release(&self.root, &server)
+            && let Err(e) = release(&self.root, &server, STOP_BUDGET)
         {
             warn!(error = %e, "could not stop the embedded PostgreSQL server");
         }

@@ -12,19 +12,26 @@ use tracing::warn;
 use super::POLL_INTERVAL;
 use super::error::{EmbeddedError, IoContext};
 
-/// Fast shutdown first; escalate only if the server hangs.
-const SHUTDOWN_STEPS: [(Signal, Duration); 3] = [
-    (Signal::SIGINT, Duration::from_secs(10)),
-    (Signal::SIGQUIT, Duration::from_secs(5)),
-    (Signal::SIGKILL, Duration::from_secs(5)),
-];
+/// Fast shutdown first, then immediate, then kill, sharing `budget` 6:3:1:
+/// a server that hangs must not hold up its owner's exit.
+pub(super) fn shutdown_steps(budget: Duration) -> [(Signal, Duration); 3] {
+    [
+        (Signal::SIGINT, budget * 6 / 10),
+        (Signal::SIGQUIT, budget * 3 / 10),
+        (
+            Signal::SIGKILL,
+            (budget / 10).max(Duration::from_millis(100)),
+        ),
+    ]
+}
 
 /// Signals `pid` with escalating severity until `exited(grace)` reports it gone.
 pub(super) fn terminate(
     pid: Pid,
+    budget: Duration,
     mut exited: impl FnMut(Duration) -> bool,
 ) -> Result<(), EmbeddedError> {
-    for (signal, grace) in SHUTDOWN_STEPS {
+    for (signal, grace) in shutdown_steps(budget) {
         match kill(pid, signal) {
             Ok(()) => {}
             Err(Errno::ESRCH) => return Ok(()),

@@ -99,18 +99,22 @@ impl OwnedServer {
         self.exit.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn shutdown(&self) -> Result<(), EmbeddedError> {
+    fn shutdown(&self, budget: Duration) -> Result<(), EmbeddedError> {
         let mut watch = self.watch();
         if watch.wait(Duration::ZERO).is_some() {
             return Ok(());
         }
-        terminate(self.pid, |grace| watch.wait(grace).is_some())
+        terminate(self.pid, budget, |grace| watch.wait(grace).is_some())
     }
 }
 
 /// Stops our server and gives up ownership of the data root.
-pub(super) fn release(root: &DataRoot, server: &OwnedServer) -> Result<(), EmbeddedError> {
-    let result = server.shutdown();
+pub(super) fn release(
+    root: &DataRoot,
+    server: &OwnedServer,
+    budget: Duration,
+) -> Result<(), EmbeddedError> {
+    let result = server.shutdown(budget);
     root.remove_owner_pid();
     if result.is_ok() {
         info!(pid = server.pid.as_raw(), "embedded PostgreSQL stopped");
