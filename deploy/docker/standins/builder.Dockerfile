@@ -11,6 +11,8 @@ ENV RUSTUP_HOME=/usr/local/rustup \
     CARGO_HOME=/usr/local/cargo \
     PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     RUST_VERSION=${RUST_VERSION}
+# DL3008 (unpinned apt versions): a CI stand-in, built from the mirror this
+# machine is configured with; its content key is what pins it.
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates gcc libc6-dev \

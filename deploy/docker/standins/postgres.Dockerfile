@@ -12,6 +12,8 @@ RUN groupadd -r -g 999 postgres \
  && useradd -r -u 999 -g postgres -d /var/lib/postgresql -s /bin/bash postgres \
  && mkdir -p /etc/postgresql-common \
  && echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf
+# DL3008 (unpinned apt versions): a CI stand-in, built from the mirror this
+# machine is configured with; its content key is what pins it.
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends postgresql-15 \

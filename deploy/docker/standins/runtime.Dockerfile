@@ -8,6 +8,8 @@
 ARG BASE
 FROM ${BASE} AS packages
 WORKDIR /tmp/debs
+# DL3008 (unpinned apt versions): a CI stand-in, built from the mirror this
+# machine is configured with; its content key is what pins it.
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get download base-files netbase tzdata ca-certificates libc6 \
