@@ -95,6 +95,8 @@ export APP_IMAGE=rates:ci DEMO_IMAGE=rates:ci-demo PROXY_IMAGE=rates-proxy:ci
 step "image: build, size, configuration, rebuild after a source-only change"
 timeout 1800 deploy/docker/test/image.sh
 $docker build -q --build-arg BASE_IMAGE="$BASE_IMAGE" -t "$PROXY_IMAGE" deploy/docker/proxy >/dev/null
+# Images of earlier runs that these tags replaced (the build cache stays).
+$docker image prune -f >/dev/null
 
 step "consistency rule: against the binary in the image"
 $docker run --rm "$APP_IMAGE" config --reference json >"$work/reference.json"
