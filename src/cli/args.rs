@@ -33,9 +33,7 @@ fn add_settings(cmd: clap::Command, scope: Commands) -> clap::Command {
             setting.help(),
             setting.env_names().join(", ")
         );
-        if let Some(default) = setting.default_shown()
-            && !help.contains("[default:")
-        {
+        if let Some(default) = setting.default_shown() {
             help.push_str(&format!(" [default: {default}]"));
         }
         cmd = cmd.arg(

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::args::{ConfigArgs, ReferenceFormat};
 use crate::{
-    config::{Loaded, render},
+    config::{self, Commands, Env, render},
     db::roles::Roles,
     http,
 };
@@ -16,16 +16,32 @@ use crate::{
 /// The uid the container images run as (distroless `nonroot`).
 pub const IMAGE_UID: u32 = 65532;
 
-pub fn run(args: &ConfigArgs, loaded: &Loaded) -> ExitCode {
+/// Shows every setting, then what is wrong with them together, if anything
+/// (exit status 2, as for any command given invalid settings).
+pub fn run(args: &ConfigArgs, flag: &dyn Fn(&str) -> Option<String>) -> ExitCode {
+    let loaded = match config::load_each(Commands::ALL, flag, &Env::capture()) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     match args.reference {
-        None => print!("{}", render::effective(loaded)),
+        None => {
+            print!("{}", render::effective(&loaded));
+            // As `serve` would see them.
+            if let Err(e) = config::check::check(loaded, Commands::SERVE) {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
         Some(ReferenceFormat::Markdown) => print!("{}", render::markdown_table()),
         Some(ReferenceFormat::Json) => {
             let roles = Roles::new(&loaded.settings.db.role_prefix)
                 .expect("the prefix was validated when loaded");
             let reference = json!({
                 "settings": render::settings_json(),
-                "commands": crate::config::Commands::NAMES.iter().map(|(_, n)| n).collect::<Vec<_>>(),
+                "commands": Commands::NAMES.iter().map(|(_, n)| n).collect::<Vec<_>>(),
                 "http": {
                     "default_port": crate::config::Settings::default().listen.port(),
                     "liveness": http::LIVENESS_PATH,

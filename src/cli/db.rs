@@ -24,11 +24,16 @@ pub async fn bootstrap(settings: Settings) -> anyhow::Result<()> {
     };
     let prefix = settings.db.role_prefix.clone();
     with_database(&settings, |pool| async move {
-        let result = roles::bootstrap(&pool, &roles, owner_password.as_ref()).await;
+        let options = roles::BootstrapOptions {
+            owner_password: owner_password.as_ref(),
+            grant_rds_iam: settings.bootstrap.grant_rds_iam,
+        };
+        let result = roles::bootstrap(&pool, &roles, &options).await;
         let detail = match &result {
             Ok(created) => json!({
                 "created": created,
                 "owner_password_set": owner_password.is_some(),
+                "rds_iam_granted": settings.bootstrap.grant_rds_iam,
             }),
             Err(e) => json!({ "error": format!("{e:#}") }),
         };

@@ -90,17 +90,17 @@ pub fn main() -> ExitCode {
     let matches = command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let (commands, leaf) = args::leaf(&matches);
-    let loaded = match crate::config::load(commands, &|key| args::flag(leaf, key), &Env::capture())
-    {
+    let flag = |key: &str| args::flag(leaf, key);
+    if let Command::Config(config) = &cli.command {
+        return config::run(config, &flag);
+    }
+    let loaded = match crate::config::load(commands, &flag, &Env::capture()) {
         Ok(loaded) => loaded,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    if let Command::Config(config) = &cli.command {
-        return config::run(config, &loaded);
-    }
     let logs = crate::telemetry::init(&loaded.settings);
     let format = loaded.settings.log.format;
     let runtime = match tokio::runtime::Builder::new_multi_thread()

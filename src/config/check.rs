@@ -18,6 +18,7 @@ const CONNECTION_KEYS: &[&str] = &[
     "db.user_file",
     "db.password",
     "db.password_file",
+    "db.sslrootcert",
     "db.sslmode",
 ];
 
@@ -34,7 +35,7 @@ pub fn database_settings_present(s: &Settings) -> Vec<&'static str> {
     present
 }
 
-pub(super) fn check(mut loaded: Loaded, commands: Commands) -> Result<Loaded, ConfigError> {
+pub fn check(mut loaded: Loaded, commands: Commands) -> Result<Loaded, ConfigError> {
     if commands.intersects(Commands::DATA) {
         let mode = database_mode(&loaded)?;
         loaded.settings.database = Some(mode);
@@ -42,7 +43,7 @@ pub(super) fn check(mut loaded: Loaded, commands: Commands) -> Result<Loaded, Co
             external_is_complete(&loaded)?;
         }
     }
-    if commands.intersects(Commands::ROTATE) {
+    if commands == Commands::ROTATE {
         rotate_store_is_complete(&loaded.settings)?;
     }
     Ok(loaded)

@@ -58,9 +58,20 @@ pub enum ConfigError {
     Inconsistent(String),
 }
 
-/// Loads the settings `commands` uses. `flag` gives a flag's raw value by
-/// setting key (the CLI's parsed arguments).
+/// Loads the settings `commands` uses and checks them together. `flag`
+/// gives a flag's raw value by setting key (the CLI's parsed arguments).
 pub fn load(
+    commands: Commands,
+    flag: &dyn Fn(&str) -> Option<String>,
+    env: &Env,
+) -> Result<Loaded, ConfigError> {
+    check::check(load_each(commands, flag, env)?, commands)
+}
+
+/// Each setting parsed and validated on its own, without the checks across
+/// settings (for `rates config`, which shows what it has before saying
+/// what is wrong).
+pub fn load_each(
     commands: Commands,
     flag: &dyn Fn(&str) -> Option<String>,
     env: &Env,
@@ -95,8 +106,7 @@ pub fn load(
         };
         sources.push((setting, source));
     }
-    let loaded = Loaded { settings, sources };
-    check::check(loaded, commands)
+    Ok(Loaded { settings, sources })
 }
 
 /// The highest-precedence raw value of a setting, and where it came from.

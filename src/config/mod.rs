@@ -25,7 +25,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
 
 pub use env::Env;
-pub use load::{ConfigError, Loaded, Source, load};
+pub use load::{ConfigError, Loaded, Source, load, load_each};
 pub use registry::{Commands, SETTINGS, Setting};
 
 /// Every setting, typed. Field paths are the settings' keys (`db.host` is
@@ -139,6 +139,7 @@ pub struct DbSettings {
     pub user_file: Option<PathBuf>,
     pub password: Option<SecretString>,
     pub password_file: Option<PathBuf>,
+    pub sslrootcert: Option<PathBuf>,
     pub sslmode: Option<value::SslMode>,
     pub max_connections: u32,
     pub acquire_timeout_secs: u64,
@@ -157,6 +158,7 @@ impl Default for DbSettings {
             user_file: None,
             password: None,
             password_file: None,
+            sslrootcert: None,
             sslmode: None,
             max_connections: 16,
             acquire_timeout_secs: 5,
@@ -305,6 +307,7 @@ pub enum RotateStore {
 #[derive(Debug, Clone, Default)]
 pub struct BootstrapSettings {
     pub owner_password_file: Option<PathBuf>,
+    pub grant_rds_iam: bool,
 }
 
 impl Settings {
@@ -375,6 +378,9 @@ impl DbSettings {
         }
         if let Some(mode) = self.sslmode {
             options = options.ssl_mode(mode.into());
+        }
+        if let Some(ca) = &self.sslrootcert {
+            options = options.ssl_root_cert(ca);
         }
         if let Some(password) = self.current_password()? {
             options = options.password(password.expose_secret());

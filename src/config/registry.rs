@@ -150,8 +150,12 @@ impl Setting {
         (self.get)(settings)
     }
 
-    /// The default, as shown in help.
+    /// The default, as shown in help; `None` when the doc says it in words
+    /// (it depends on the machine or on other settings).
     pub fn default_shown(&self) -> Option<String> {
+        if self.doc.contains("[default:") {
+            return None;
+        }
         self.get(&Settings::default())
     }
 
@@ -304,6 +308,11 @@ settings! {
     env "PGPASSWORD_FILE", "DB_PASSWORD_FILE";
     => |raw| value::readable_file(raw).map(Some);
 
+    /// CA certificate(s) to verify the server with (verify-ca, verify-full), e.g. the RDS or Azure CA bundle.
+    db.sslrootcert: "FILE" for DATA;
+    env "PGSSLROOTCERT";
+    => |raw| value::readable_file(raw).map(Some);
+
     /// TLS to the database [default: prefer].
     db.sslmode: "disable|allow|prefer|require|verify-ca|verify-full" for DATA;
     env "PGSSLMODE";
@@ -418,6 +427,10 @@ settings! {
     /// File holding a password for the owner role, set by `rates db bootstrap` (so migrations can log in as it).
     bootstrap.owner_password_file: "FILE" for C::BOOTSTRAP;
     => |raw| value::readable_file(raw).map(Some);
+
+    /// Grant Amazon RDS's rds_iam role to the owner and API logins, so they log in with IAM tokens (and no longer with passwords).
+    bootstrap.grant_rds_iam: "true|false" for C::BOOTSTRAP;
+    => value::boolean;
 }
 
 #[cfg(test)]

@@ -60,6 +60,28 @@ pub async fn check(pool: &PgPool, timeout: Duration) -> Result<(), ConnectError>
     }
 }
 
+/// True when `e` says the database cannot be used right now (unreachable,
+/// shutting down, refusing connections, overloaded), as opposed to a fault
+/// in the query: retrying later may help.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(d) => d.code().is_some_and(|code| {
+            // Connection exceptions, operator intervention (shutdown, cannot
+            // connect now), insufficient resources, refused logins, a missing
+            // or closed database.
+            ["08", "57P", "53", "28"]
+                .iter()
+                .any(|class| code.starts_with(class))
+                || matches!(code.as_ref(), "3D000" | "55000")
+        }),
+        _ => false,
+    }
+}
+
 /// The cause, in words an operator acts on. Server messages name the user
 /// at most, never the password.
 pub fn why(e: &sqlx::Error) -> String {

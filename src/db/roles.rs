@@ -49,13 +49,22 @@ impl Roles {
     }
 }
 
-/// Roles created by this run (the others existed). With `owner_password`,
-/// the owner role gets it (as a SCRAM verifier: the server never sees the
-/// password), so migrations can log in as the owner.
+/// What bootstrap does beyond roles and grants.
+#[derive(Default)]
+pub struct BootstrapOptions<'a> {
+    /// Set as the owner's password (as a SCRAM verifier: the server never
+    /// sees the password), so migrations can log in as the owner.
+    pub owner_password: Option<&'a SecretString>,
+    /// Amazon RDS: grant `rds_iam` to the owner and the API logins, which
+    /// then log in with IAM tokens only.
+    pub grant_rds_iam: bool,
+}
+
+/// Roles created by this run (the others existed).
 pub async fn bootstrap(
     admin: &PgPool,
     roles: &Roles,
-    owner_password: Option<&SecretString>,
+    options: &BootstrapOptions<'_>,
 ) -> anyhow::Result<Vec<String>> {
     let mut tx = admin.begin().await?;
     // Two bootstraps at once would race on CREATE ROLE.
@@ -84,7 +93,7 @@ pub async fn bootstrap(
         }
     }
     let (owner, api, writer) = (&roles.owner, &roles.api, &roles.writer);
-    if let Some(password) = owner_password {
+    if let Some(password) = options.owner_password {
         let verifier = crate::secrets::scram::verifier(password);
         exec_secret(
             &mut tx,
@@ -92,6 +101,12 @@ pub async fn bootstrap(
         )
         .await
         .with_context(|| format!("setting the password of {owner}"))?;
+    }
+    if options.grant_rds_iam {
+        let [a, b] = &roles.api_logins;
+        exec(&mut tx, &format!("GRANT rds_iam TO {owner}, {a}, {b}"))
+            .await
+            .context("granting rds_iam (is this Amazon RDS?)")?;
     }
     let db = quote_ident(&database);
     for statement in [

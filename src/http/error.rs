@@ -60,12 +60,10 @@ impl From<sqlx::Error> for ApiError {
         if crate::secrets::report_if_auth_failure(&e) {
             return Self::Unavailable(e);
         }
-        match e {
-            sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_) => Self::Unavailable(e),
-            other => Self::Internal(other.into()),
+        if crate::db::connect::is_unavailable(&e) {
+            Self::Unavailable(e)
+        } else {
+            Self::Internal(e.into())
         }
     }
 }

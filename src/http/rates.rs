@@ -253,6 +253,13 @@ mod tests {
     }
 
     #[test]
+    fn etags_change_with_the_release_as_well_as_the_data() {
+        let (a, b) = (etag(1), etag(2));
+        assert_ne!(a, b);
+        assert_ne!(a.to_str().unwrap(), format!("\"{:016x}\"", 1));
+    }
+
+    #[test]
     fn empty_location_is_rejected() {
         let mut q = OK;
         q[3].1 = "";

@@ -269,3 +269,95 @@ fn parse_conf(text: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// `rates demo`, and the migration `rates import` runs on a database that
+/// needs one, are audited like every other job.
+#[tokio::test]
+async fn demo_and_the_migrations_jobs_run_first_are_audited() {
+    let cluster = cluster().await;
+    let mut evidence = Evidence::new();
+    for (name, args) in [
+        ("audit_demo", vec!["demo", "--prices", "1000"]),
+        ("audit_import", vec!["import", "PRICES"]),
+    ] {
+        cluster.admin(&format!("CREATE DATABASE {name}")).await;
+        let url = cluster.url(name);
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("regions.csv");
+        std::fs::write(&csv, "slug,name,parent_slug\nworld,World,\n").unwrap();
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| {
+                if *a == "PRICES" {
+                    csv.to_str().unwrap()
+                } else {
+                    a
+                }
+            })
+            .collect();
+        evidence.run(&args, &env(&[("DATABASE_URL", &url)])).await;
+        let pool = superuser_pool(&url).await;
+        let actions: Vec<(String, String)> =
+            sqlx::query_as("SELECT action, outcome FROM audit_log ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let job = args[0];
+        assert_eq!(
+            actions,
+            [
+                ("migrate".into(), "success".into()),
+                (job.into(), "success".into())
+            ],
+            "{name}"
+        );
+        pool.close().await;
+    }
+}
+
+/// Bootstrap can give the owner a password (from a file), so that
+/// `rates migrate` runs as the owner rather than as an administrator.
+#[tokio::test]
+async fn migrations_run_as_the_owner_with_the_password_bootstrap_set() {
+    let (database, admin_url) = seeded_database().await;
+    let mut evidence = Evidence::new();
+    let dir = tempfile::tempdir().unwrap();
+    let owner_password = crate::fakes::random(32);
+    evidence.secret(owner_password.clone());
+    let file = dir.path().join("owner");
+    std::fs::write(&file, format!("{owner_password}\n")).unwrap();
+    evidence
+        .run(
+            &["db", "bootstrap"],
+            &env(&[
+                ("DATABASE_URL", &admin_url),
+                ("RATES_DB_ROLE_PREFIX", "owned"),
+                (
+                    "RATES_BOOTSTRAP_OWNER_PASSWORD_FILE",
+                    file.to_str().unwrap(),
+                ),
+            ]),
+        )
+        .await;
+    let port = cluster().await.pg.port();
+    let owner_url = format!("postgres://owned_owner@127.0.0.1:{port}/{database}");
+    evidence
+        .run(
+            &["migrate"],
+            &env(&[
+                ("DATABASE_URL", &owner_url),
+                ("PGPASSWORD_FILE", file.to_str().unwrap()),
+            ]),
+        )
+        .await;
+    let pool = superuser_pool(&admin_url).await;
+    let role: String = sqlx::query_scalar(
+        "SELECT db_role FROM audit_log WHERE action = 'migrate' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(role, "owned_owner");
+    pool.close().await;
+    evidence.assert_no_secret_logged(&cluster().await.pg.log_file());
+}

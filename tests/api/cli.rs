@@ -298,10 +298,10 @@ async fn the_readme_settings_table_is_generated_from_the_code() {
         .find(end)
         .expect("the README ends its settings table")
         + from;
-    assert_eq!(
-        readme[from..to],
-        *table,
-        "README.md's settings table is out of date"
+    assert!(
+        readme[from..to] == *table,
+        "README.md's settings table is out of date: replace it with the output of \
+         `cargo run -q -- config --reference markdown`"
     );
 }
 

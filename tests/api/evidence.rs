@@ -5,7 +5,6 @@
 
 use std::{
     path::{Path, PathBuf},
-    process::Stdio,
     sync::{
         Arc,
         atomic::{AtomicBool, AtomicU64, Ordering},
@@ -15,12 +14,12 @@ use std::{
 
 use serde_json::Value;
 use sqlx::{Connection, Executor, PgPool};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
+pub use crate::process::Served;
 use crate::{
     cli::rates_command,
-    fakes::eventually,
-    support::{Dataset, cluster, free_port, fresh_database},
+    support::{Dataset, cluster, fresh_database},
 };
 
 /// A day range and lane present in [`seed`]'s data.
@@ -64,13 +63,14 @@ impl Evidence {
         }
     }
 
-    pub fn log_file(&mut self, name: &str) -> std::fs::File {
+    /// A new log file of this test, checked for secrets at the end.
+    pub fn log_path(&mut self, name: &str) -> PathBuf {
         let path = self
             .dir
             .path()
             .join(format!("{}-{name}.log", self.logs.len()));
         self.logs.push(path.clone());
-        std::fs::File::create(path).unwrap()
+        path
     }
 
     pub fn secret(&mut self, secret: impl Into<String>) {
@@ -91,8 +91,8 @@ impl Evidence {
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let name = args.join("-");
-        let mut file = self.log_file(&name);
+        let name: String = args.join("-").replace('/', "_").chars().take(60).collect();
+        let mut file = std::fs::File::create(self.log_path(&name)).unwrap();
         use std::io::Write;
         writeln!(file, "{stdout}\n{stderr}").unwrap();
         assert!(
@@ -109,27 +109,9 @@ impl Evidence {
 
     /// Starts `rates serve` and waits until `/readyz` answers `status`.
     pub async fn serve_until(&mut self, env: &[(String, String)], status: u16) -> Served {
-        let port = free_port();
-        let child = rates()
-            .arg("serve")
-            .envs(env.iter().cloned())
-            .env("RATES_LISTEN", format!("127.0.0.1:{port}"))
-            .env("RATES_MIGRATE", "false")
-            .stdout(Stdio::from(self.log_file("serve-stdout")))
-            .stderr(Stdio::from(self.log_file("serve-stderr")))
-            .spawn()
-            .unwrap();
-        let served = Served {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::new(),
-        };
-        eventually(
-            "rates serve to answer /readyz",
-            Duration::from_secs(60),
-            async || served.readyz().await.0 == status,
-        )
-        .await;
+        let log = self.log_path("serve-stderr");
+        let mut served = Served::start(rates(), env, Some(log));
+        served.wait_for(status, Duration::from_secs(60)).await;
         served
     }
 
@@ -155,38 +137,6 @@ impl Evidence {
             self.secrets.len(),
             files.len()
         );
-    }
-}
-
-pub struct Served {
-    child: Child,
-    pub base: String,
-    client: reqwest::Client,
-}
-
-impl Served {
-    pub async fn readyz(&self) -> (u16, Value) {
-        match self
-            .client
-            .get(format!("{}/readyz", self.base))
-            .send()
-            .await
-        {
-            Ok(r) => (r.status().as_u16(), r.json().await.unwrap_or_default()),
-            Err(_) => (0, Value::Null),
-        }
-    }
-
-    /// The user `/readyz` says the pool logs in as now.
-    pub async fn current_user(&self) -> Option<String> {
-        self.readyz().await.1["credentials"]["user"]
-            .as_str()
-            .map(str::to_owned)
-    }
-
-    pub async fn stop(mut self) {
-        let _ = self.child.start_kill();
-        let _ = tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await;
     }
 }
 

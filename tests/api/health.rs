@@ -195,3 +195,54 @@ async fn web_ui_is_served_without_a_cdn() {
     assert!(html.contains("fetch(`/rates?"), "the page queries the API");
     assert!(!html.contains("src=\"http"), "the page loads remote assets");
 }
+
+/// A client's request id is echoed and logged only when it is sane: at most
+/// 128 printable ASCII characters; anything else gets a fresh id.
+#[tokio::test]
+async fn odd_request_ids_are_replaced() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let sent = |id: String| {
+        let request = client
+            .get(format!("{}/livez", app.address))
+            .header("x-request-id", id);
+        async move {
+            let response = request.send().await.unwrap();
+            response.headers()["x-request-id"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let fine = "a".repeat(128);
+    assert_eq!(sent(fine.clone()).await, fine);
+    for odd in ["a".repeat(129), "x".repeat(300 * 1024), "tab\there".into()] {
+        let echoed = sent(odd.clone()).await;
+        assert_ne!(echoed, odd);
+        assert_eq!(echoed.len(), 36, "a fresh UUID: {echoed}");
+    }
+}
+
+/// Errors made outside our handlers are JSON too, with a request id.
+#[tokio::test]
+async fn every_error_answer_is_json() {
+    let app = spawn_app_configured(Dataset::Empty, "", |s| s.request_timeout_secs = 1)
+        .await
+        .unwrap();
+    let (status, body) = app.get_json("/docs/no-such-asset.js").await;
+    assert_eq!(status, 404);
+    assert!(body["error"].is_string(), "{body}");
+
+    // A request slower than the limit: /ports waits on a lock we hold.
+    let mut tx = app.pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE ports IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let response = app.get("/ports").await;
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("x-request-id"));
+    let body: serde_json::Value = response.json().await.expect("a JSON body");
+    assert_eq!(body["error"], "the request took longer than 1 s");
+    tx.rollback().await.unwrap();
+}
