@@ -25,17 +25,17 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# A virtualenv with the pinned Python tools of a requirements file (default
-# deploy/checks/requirements.txt), rebuilt when that file changes. Puts its
-# bin/ first on PATH.
+# A virtualenv with the pinned Python tools of a requirements file under
+# deploy/checks/ (default: requirements.txt), rebuilt when that file
+# changes. Puts its bin/ first on PATH.
 python_tools() {
   local req=${1:-deploy/checks/requirements.txt}
   local key; key=$(sha256sum "$req" | cut -c1-16)
   local venv="$CI_CACHE/venv-$key"
-  # Built in place (a moved venv's scripts keep the old path in their #!
-  # line); a marker says it is complete.
+  # Built in place (entry points record the venv's absolute path); the
+  # marker says the install finished.
   if [[ ! -f "$venv/.complete" ]]; then
-    step "installing Python tools into $venv"
+    step "installing Python tools from $req into $venv"
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check -r "$req"

@@ -1,0 +1,12 @@
+environment              = "prod"
+credentials_source       = "rds_iam"
+endpoint_az_count        = 2
+task_cpu                 = 512
+task_memory              = 1024
+min_tasks                = 2
+max_tasks                = 10
+db_instance_class        = "db.t4g.medium"
+db_allocated_storage     = 50
+db_multi_az              = true
+db_backup_retention_days = 14
+log_retention_days       = 90
