@@ -3,8 +3,8 @@
     python3 -m unittest deploy/checks/consistency_rules/test_docker.py
 
 The reference is the binary's (`RATES_REFERENCE=FILE`, from
-`rates config --reference json`), else the contract's fixture beside this
-file. Each test renames or breaks one thing and expects the rule to say so.
+`rates config --reference json`), else the contract's fixture shared by the
+kits' tests (deploy/checks/tests/fixtures/contract_reference.json). Each test renames or breaks one thing and expects the rule to say so.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ FILES = [docker.DOCKERFILE, *docker.COMPOSE_FILES, docker.ENV_EXAMPLE, docker.HA
 
 
 def reference_raw() -> dict:
-    path = os.environ.get("RATES_REFERENCE") or HERE / "docker_contract_reference.json"
+    path = os.environ.get("RATES_REFERENCE") or HERE.parent / "tests/fixtures/contract_reference.json"
     return json.loads(pathlib.Path(path).read_text())
 
 
