@@ -25,22 +25,35 @@ COPY . .
 RUN cargo chef prepare --recipe-path recipe.json
 
 FROM chef AS builder
+# One target cache per architecture: a multi-platform build (the release
+# builds amd64 and arm64) must not share compiled artifacts between them.
+ARG TARGETARCH
 # Symbols are not needed in the image (panics still name the location):
 # stripping keeps the slim image small.
 ENV CARGO_PROFILE_RELEASE_STRIP=symbols
 COPY --from=planner /build/recipe.json recipe.json
 RUN --mount=type=cache,id=rates-cargo-registry,target=/usr/local/cargo/registry,sharing=locked \
-    --mount=type=cache,id=rates-target,target=/build/target,sharing=locked \
+    --mount=type=cache,id=rates-target-${TARGETARCH},target=/build/target,sharing=locked \
     cargo chef cook --release --locked --bin rates --recipe-path recipe.json
 COPY . .
-# The binary leaves the target cache mount for /out, with the one directory
-# the image needs writable by the nonroot user: /run/rates/login, where
-# `rates db rotate` publishes the API's login (a volume in compose; Docker
-# initialises a new volume with the image directory's owner).
+# The binary leaves the target cache mount for /out, with what the runtime
+# stage needs besides it:
+# - libgcc_s, the one library the binary links beyond glibc (its directory
+#   is the architecture's, e.g. x86_64-linux-gnu), with its package's record
+#   in status.d, as distroless records its own packages, so image scanners
+#   see it, and its copyright file;
+# - the one directory the nonroot user must write: /run/rates/login, where
+#   `rates db rotate` publishes the API's login (a volume in compose; Docker
+#   initialises a new volume with the image directory's owner).
 RUN --mount=type=cache,id=rates-cargo-registry,target=/usr/local/cargo/registry,sharing=locked \
-    --mount=type=cache,id=rates-target,target=/build/target,sharing=locked \
+    --mount=type=cache,id=rates-target-${TARGETARCH},target=/build/target,sharing=locked \
     cargo build --release --locked --bin rates \
  && install -D -m 0755 target/release/rates /out/usr/local/bin/rates \
+ && triplet=$(gcc -dumpmachine) \
+ && install -D -m 0644 "/usr/lib/$triplet/libgcc_s.so.1" "/out/usr/lib/$triplet/libgcc_s.so.1" \
+ && install -D -m 0644 /usr/share/doc/libgcc-s1/copyright /out/usr/share/doc/libgcc-s1/copyright \
+ && install -d /out/var/lib/dpkg/status.d \
+ && dpkg-query --status libgcc-s1 >/out/var/lib/dpkg/status.d/libgcc-s1 \
  && install -d -m 0700 /out/run/rates/login
 
 # A one-command demo: the same binary in embedded mode, with PostgreSQL from
@@ -78,8 +91,8 @@ LABEL org.opencontainers.image.title="rates" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.licenses="${LICENSES}"
 COPY --from=builder --chown=65532:65532 /out/run/ /run/
-COPY --from=builder /usr/lib/x86_64-linux-gnu/libgcc_s.so.1 /usr/lib/x86_64-linux-gnu/libgcc_s.so.1
-COPY --from=builder /out/usr/local/bin/rates /usr/local/bin/rates
+COPY --from=builder /out/usr/ /usr/
+COPY --from=builder /out/var/ /var/
 # External database only: a missing setting or secret fails start-up loudly
 # instead of falling back to an embedded server. JSON logs. On SIGTERM,
 # /readyz turns 503 for 2 s while requests are still served, then in-flight

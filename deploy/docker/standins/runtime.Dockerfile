@@ -1,7 +1,8 @@
 # Stand-in for gcr.io/distroless/base-nossl-debian12:nonroot (CI only). Built
 # the way distroless is: the files of a few Debian packages (glibc, CA
-# certificates, tzdata, netbase, base-files) and a nonroot user, with no
-# shell, no package manager.
+# certificates, tzdata, netbase, base-files), their records in
+# /var/lib/dpkg/status.d (what image scanners read), and a nonroot user, with
+# no shell, no package manager.
 # checkov:skip=CKV_DOCKER_7: FROM names the BASE argument: the content-keyed local base image
 # checkov:skip=CKV_DOCKER_2: a base image, like the official one it stands in for; images built on it have their HEALTHCHECK
 # checkov:skip=CKV_DOCKER_5: apt-get update is followed by apt-get download in the same RUN
@@ -14,7 +15,11 @@ WORKDIR /tmp/debs
 RUN apt-get update \
  && apt-get download base-files netbase tzdata ca-certificates libc6 \
  && mkdir /rootfs \
- && for deb in ./*.deb; do dpkg-deb -x "$deb" /rootfs; done \
+ && mkdir -p /rootfs/var/lib/dpkg/status.d \
+ && for deb in ./*.deb; do \
+      dpkg-deb -x "$deb" /rootfs; \
+      dpkg-deb -f "$deb" >"/rootfs/var/lib/dpkg/status.d/$(dpkg-deb -f "$deb" Package)"; \
+    done \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /rootfs
 RUN mkdir -p etc/ssl/certs home/nonroot tmp \
