@@ -2,8 +2,9 @@
 # HTTP benchmark: starts `rates` (release build) on a throwaway embedded
 # PostgreSQL loaded with a chosen dataset, and measures it with wrk on
 # loopback: requests/s, p50/p99 latency and errors for GET /, a port-to-port
-# query, a region-to-region query and a mix of random queries. Also reports
-# start-up time to ready and the server's memory (RSS).
+# query, a region-to-region query and a mix of random queries, with the
+# access log on (as deployed: INFO, JSON lines to a file) and then off. Also
+# reports start-up time to ready and the server's memory (RSS).
 #
 #   bench/http.sh                      # the Xeneta 2021 dump from ../shared/data
 #   bench/http.sh --demo 10000000      # generated demo data, 10M prices over a year
@@ -31,12 +32,16 @@ rates=target/release/rates
 work=$(mktemp -d "${TMPDIR:-/tmp}/rates-bench.XXXXXX")
 chmod 755 "$work"
 server=""
-cleanup() {
+stop_server() {
   [[ -n "$server" ]] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  server=""
+}
+cleanup() {
+  stop_server
   rm -rf "$work"
 }
 trap cleanup EXIT
-export RATES_DATA_DIR="${KEEP:-$work/data}" RATES_DEMO_DATA=false RATES_LOG=warn
+export RATES_EMBEDDED_DATA_DIR="${KEEP:-$work/data}" RATES_EMBEDDED_DEMO_DATA=false RATES_LOG_FILTER=warn
 year=$([[ $dataset == demo ]] && echo 2024 || echo 2021)
 
 if [[ -n "${KEEP:-}" && -f "$KEEP/loaded" ]]; then
@@ -52,13 +57,17 @@ fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export RATES_LISTEN="127.0.0.1:$port"
+start_server() { # access_log: true|false; logs go where a deployment sends them
+  RATES_ACCESS_LOG=$1 RATES_LOG_FILTER=info RATES_LOG_FORMAT=json \
+    "$rates" serve 2>>"$work/server-$1.log" &
+  server=$!
+  until "$rates" healthcheck 2>/dev/null; do
+    kill -0 "$server" 2>/dev/null || { echo "server died" >&2; cat "$work/server-$1.log" >&2; exit 1; }
+    sleep 0.05
+  done
+}
 started=$(date +%s.%N)
-"$rates" serve &
-server=$!
-until "$rates" healthcheck 2>/dev/null; do
-  kill -0 "$server" 2>/dev/null || { echo "server died" >&2; exit 1; }
-  sleep 0.05
-done
+start_server true
 ready=$(python3 -c "print(f'{$(date +%s.%N) - $started:.2f}')")
 base="http://127.0.0.1:$port"
 
@@ -90,15 +99,25 @@ echo "dataset: $dataset$( [[ $dataset == demo ]] && echo " ($demo_prices prices)
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t$THREADS -c$CONNECTIONS -d$DURATION on loopback"
 echo "start-up to ready: ${ready} s; RSS after start: $rss"
 echo
+echo "access log on (INFO, one JSON line per request, to a file):"
 printf '%-18s %12s %10s %10s %8s\n' scenario "requests/s" "p50" "p99" errors
 run "GET /" /
 run "port-to-port" "$port_query"
 run "region-to-region" "$region_query"
 run "random mix" --script
-pgdata="$RATES_DATA_DIR/pgdata"
-database_url="postgres://rates:$(cat "$RATES_DATA_DIR/superuser.password")@127.0.0.1:$(sed -n 4p "$pgdata/postmaster.pid")/rates"
+echo "  ($(wc -l < "$work/server-true.log") log lines written)"
+pgdata="$RATES_EMBEDDED_DATA_DIR/pgdata"
+database_url="postgres://rates:$(cat "$RATES_EMBEDDED_DATA_DIR/superuser.password")@127.0.0.1:$(sed -n 4p "$pgdata/postmaster.pid")/rates"
 python3 bench/pick.py fresh "$base" "$database_url" "$orig_port" "$dest_port" "$year-01-15"
 echo
 echo "RSS after load: $(awk '/VmRSS/ {print $2/1024 " MiB"}' "/proc/$server/status")"
+stop_server
+start_server false
+echo
+echo "access log off:"
+printf '%-18s %12s %10s %10s %8s\n' scenario "requests/s" "p50" "p99" errors
+run "GET /" /
+run "port-to-port" "$port_query"
+stop_server
 echo "port-to-port: $port_query"
 echo "region-to-region: $region_query"

@@ -47,6 +47,7 @@ pub fn run(args: &ConfigArgs, flag: &dyn Fn(&str) -> Option<String>) -> ExitCode
                     "liveness": http::LIVENESS_PATH,
                     "readiness": http::READINESS_PATH,
                     "health": http::HEALTH_PATH,
+                    "metrics": http::METRICS_PATH,
                     "routes": http::ROUTES,
                 },
                 "roles": {

@@ -26,6 +26,9 @@ pub const LIVENESS_PATH: &str = "/livez";
 pub const READINESS_PATH: &str = "/readyz";
 /// The reference API's health check: 200 only when the database answers.
 pub const HEALTH_PATH: &str = "/health";
+/// Prometheus metrics (see `metrics`), on the main listener unless
+/// `metrics_listen` moves them.
+pub const METRICS_PATH: &str = "/metrics";
 /// Every route, as matched (for the deploy kits' consistency check).
 pub const ROUTES: &[&str] = &[
     "/",
