@@ -36,6 +36,10 @@ RUN --mount=type=cache,id=rates-cargo-registry,target=/usr/local/cargo/registry,
     --mount=type=cache,id=rates-target-${TARGETARCH},target=/build/target,sharing=locked \
     cargo chef cook --release --locked --bin rates --recipe-path recipe.json
 COPY . .
+# The revision for rates_build_info (the build context has no .git); after
+# the dependency layer, so a new revision does not rebuild it.
+ARG REVISION=unknown
+ENV RATES_GIT_REVISION=${REVISION}
 # The binary leaves the target cache mount for /out, with what the runtime
 # stage needs besides it:
 # - libgcc_s, the one library the binary links beyond glibc (its directory

@@ -3,8 +3,7 @@
     python3 -m unittest deploy/checks/consistency_rules/test_docker.py
 
 The reference is the binary's (`RATES_REFERENCE=FILE`, from
-`rates config --reference json`), else the contract's fixture shared by the
-kits' tests (deploy/checks/tests/fixtures/contract_reference.json). Each test renames or breaks one thing and expects the rule to say so.
+`rates config --reference json`), else the reference of target/debug/rates. Each test renames or breaks one thing and expects the rule to say so.
 """
 
 from __future__ import annotations
@@ -21,15 +20,17 @@ import unittest
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from consistency import REPO, Reference  # noqa: E402
+from consistency import REPO, Reference, binary_reference  # noqa: E402
 from consistency_rules import docker  # noqa: E402
 
 FILES = [docker.DOCKERFILE, *docker.COMPOSE_FILES, docker.ENV_EXAMPLE, docker.HAPROXY]
 
 
 def reference_raw() -> dict:
-    path = os.environ.get("RATES_REFERENCE") or HERE.parent / "tests/fixtures/contract_reference.json"
-    return json.loads(pathlib.Path(path).read_text())
+    path = os.environ.get("RATES_REFERENCE")
+    if path:
+        return json.loads(pathlib.Path(path).read_text())
+    return binary_reference()
 
 
 class DockerRule(unittest.TestCase):
