@@ -394,10 +394,6 @@ impl Settings {
                 .unwrap_or_else(|| "unknown".into())
         })
     }
-
-    pub fn secs(secs: u64) -> Duration {
-        Duration::from_secs(secs)
-    }
 }
 
 impl DbSettings {

@@ -51,15 +51,12 @@ pub async fn request(
         .then(|| join_trace(&span, request.headers(), method, route))
         .flatten();
 
-    metrics::gauge!(m::HTTP_IN_FLIGHT).increment(1.0);
+    let in_flight = m::in_flight();
     let mut response = next.run(request).instrument(span.clone()).await;
-    metrics::gauge!(m::HTTP_IN_FLIGHT).decrement(1.0);
+    drop(in_flight);
     let elapsed = started.elapsed();
     let status = response.status();
-    metrics::counter!(m::HTTP_REQUESTS, "method" => method, "route" => route, "status_class" => status_class(status.as_u16()))
-        .increment(1);
-    metrics::histogram!(m::HTTP_DURATION, "method" => method, "route" => route)
-        .record(elapsed.as_secs_f64());
+    m::record_request(method, route, status.as_u16(), elapsed.as_secs_f64());
     if let Some(traceparent) = traceparent {
         span.record("http.response.status_code", i64::from(status.as_u16()));
         if status.is_server_error() {
@@ -175,15 +172,5 @@ fn method_label(method: &Method) -> &'static str {
         Method::PATCH => "PATCH",
         Method::OPTIONS => "OPTIONS",
         _ => "other",
-    }
-}
-
-fn status_class(status: u16) -> &'static str {
-    match status {
-        100..=199 => "1xx",
-        200..=299 => "2xx",
-        300..=399 => "3xx",
-        400..=499 => "4xx",
-        _ => "5xx",
     }
 }

@@ -32,10 +32,10 @@ impl Answers {
     /// answer wins and is counted once.
     pub fn get_or_compute(&self, question: Question, compute: impl FnOnce() -> Bytes) -> Bytes {
         if let Some(hit) = self.cache.read().expect("answers lock").map.get(&question) {
-            metrics::counter!(m::CACHE_HITS).increment(1);
+            m::record_cache(true);
             return hit.clone();
         }
-        metrics::counter!(m::CACHE_MISSES).increment(1);
+        m::record_cache(false);
         let answer = compute();
         let size = answer.len() + question.0.len() + question.1.len();
         let mut cache = self.cache.write().expect("answers lock");

@@ -4,7 +4,10 @@
 //! on the hot path; values that are cheaper to read than to track (pool,
 //! read model, credentials, process) are set just before each scrape.
 
-use std::sync::OnceLock;
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock, RwLock},
+};
 
 use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -222,6 +225,74 @@ fn process_start_time() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// The request metrics of one (method, route): handles looked up once, so
+/// recording a request is a few atomic operations, not a registry lookup
+/// (the registry hashes every label on each call).
+struct RouteMetrics {
+    /// By status class: 1xx to 5xx.
+    requests: [metrics::Counter; 5],
+    duration: metrics::Histogram,
+}
+
+/// Records an answered request. `method` and `route` are interned labels
+/// (`&'static`), so their addresses identify them.
+pub fn record_request(method: &'static str, route: &'static str, status: u16, seconds: f64) {
+    type Routes = HashMap<(usize, usize), Arc<RouteMetrics>>;
+    static ROUTES: RwLock<Option<Routes>> = RwLock::new(None);
+    let key = (method.as_ptr() as usize, route.as_ptr() as usize);
+    let cached = ROUTES
+        .read()
+        .expect("routes lock")
+        .as_ref()
+        .and_then(|r| r.get(&key).cloned());
+    let metrics = cached.unwrap_or_else(|| {
+        let classes = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+        let created = Arc::new(RouteMetrics {
+            requests: classes.map(|class| {
+                metrics::counter!(HTTP_REQUESTS, "method" => method, "route" => route, "status_class" => class)
+            }),
+            duration: metrics::histogram!(HTTP_DURATION, "method" => method, "route" => route),
+        });
+        let mut routes = ROUTES.write().expect("routes lock");
+        routes.get_or_insert_with(HashMap::new).entry(key).or_insert(created).clone()
+    });
+    let class = usize::from(status / 100).clamp(1, 5) - 1;
+    metrics.requests[class].increment(1);
+    metrics.duration.record(seconds);
+}
+
+/// Requests being answered, as a guard that counts one while it lives.
+pub fn in_flight() -> InFlight {
+    let gauge = in_flight_gauge();
+    gauge.increment(1.0);
+    InFlight(gauge)
+}
+
+fn in_flight_gauge() -> &'static metrics::Gauge {
+    static GAUGE: OnceLock<metrics::Gauge> = OnceLock::new();
+    GAUGE.get_or_init(|| metrics::gauge!(HTTP_IN_FLIGHT))
+}
+
+pub struct InFlight(&'static metrics::Gauge);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.decrement(1.0);
+    }
+}
+
+/// An answer-cache hit or miss.
+pub fn record_cache(hit: bool) {
+    static COUNTERS: OnceLock<[metrics::Counter; 2]> = OnceLock::new();
+    let [hits, misses] = COUNTERS.get_or_init(|| {
+        [
+            metrics::counter!(CACHE_HITS),
+            metrics::counter!(CACHE_MISSES),
+        ]
+    });
+    if hit { hits } else { misses }.increment(1);
 }
 
 /// A Prometheus label for an outcome.
