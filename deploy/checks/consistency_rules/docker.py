@@ -23,6 +23,7 @@ DOCKERFILE = "Dockerfile"
 COMPOSE_FILES = ["compose.yaml", "deploy/docker/compose.proxy.yaml"]
 ENV_EXAMPLE = ".env.example"
 HAPROXY = "deploy/docker/proxy/haproxy.cfg"
+BUILD_SCRIPT = "build.rs"
 BINARY = "/usr/local/bin/rates"
 SUPERUSER = "postgres"
 
@@ -143,6 +144,13 @@ def check(ref, repo: pathlib.Path) -> list[str]:
         setting = ref.setting_for_env(env_name)
         return str(setting.get("default", "")) if setting else ""
 
+    # Variables build.rs reads while cargo compiles (RATES_GIT_REVISION): a
+    # build stage may set them; they are not settings of the binary.
+    build_rs = repo / BUILD_SCRIPT
+    build_inputs = set(
+        re.findall(r"cargo:rerun-if-env-changed=(\w+)", build_rs.read_text()) if build_rs.exists() else []
+    )
+
     # Dockerfile: stages that run the binary.
     image_env: dict[str, str] = {}
     for stage in dockerfile_stages((repo / DOCKERFILE).read_text()):
@@ -152,6 +160,8 @@ def check(ref, repo: pathlib.Path) -> list[str]:
         )
         where = f"{DOCKERFILE} ({stage['name'] or 'unnamed stage'})"
         for key in stage["env"]:
+            if not runs_rates and key in build_inputs:
+                continue
             if runs_rates or key.startswith("RATES_"):
                 setting_env(where, key)
         if not runs_rates:

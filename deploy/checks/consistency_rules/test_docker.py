@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE.parent))
 from consistency import REPO, Reference, binary_reference  # noqa: E402
 from consistency_rules import docker  # noqa: E402
 
-FILES = [docker.DOCKERFILE, *docker.COMPOSE_FILES, docker.ENV_EXAMPLE, docker.HAPROXY]
+FILES = [docker.DOCKERFILE, *docker.COMPOSE_FILES, docker.ENV_EXAMPLE, docker.HAPROXY, docker.BUILD_SCRIPT]
 
 
 def reference_raw() -> dict:
@@ -57,6 +57,10 @@ class DockerRule(unittest.TestCase):
 
     def test_the_kit_is_consistent(self):
         self.assertEqual(self.findings(), [])
+
+    def test_a_build_stage_variable_build_rs_does_not_read_fails(self):
+        self.edit(docker.DOCKERFILE, "ENV RATES_GIT_REVISION=", "ENV RATES_GIT_REV=")
+        self.assertFinding("RATES_GIT_REV is not a setting the binary reads")
 
     def test_a_renamed_setting_breaks_it(self):
         raw = copy.deepcopy(self.raw)
