@@ -31,18 +31,13 @@ cp -f "$(command -v docker-compose)" "$DOCKER_CONFIG/cli-plugins/docker-compose"
 docker=/usr/bin/docker
 
 dockerd_pid=
-cleanup() {
-  local rc=$?
-  if [[ -n $dockerd_pid ]]; then
-    kill "$dockerd_pid" 2>/dev/null || true
-    for _ in $(seq 30); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 1; done
-  fi
-  rm -rf "$work"
-  return $rc
+stop_dockerd() {
+  [[ -n $dockerd_pid ]] || return 0
+  kill "$dockerd_pid" 2>/dev/null || true
+  for _ in $(seq 30); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 1; done
 }
-# The timing line of lib.sh's trap, after the clean-up.
-# shellcheck disable=SC2154 # _ci_name and _ci_started come from lib.sh
-trap 'cleanup; rc=$?; echo "== $_ci_name: $( ((rc)) && echo FAILED || echo ok ) in $(( $(date +%s) - _ci_started )) s"; exit $rc' EXIT
+on_exit rm -rf "$work"
+on_exit stop_dockerd
 
 step "lint: hadolint, checkov, trivy config"
 dockerfiles=(Dockerfile deploy/docker/proxy/Dockerfile deploy/docker/standins/*.Dockerfile)

@@ -80,7 +80,7 @@ def traffic_findings(scrape: str) -> list[str]:
         ("rates_ready", {}, lambda v: v == 1, "1 (ready)"),
         ("rates_read_model_loaded", {}, lambda v: v == 1, "1"),
         ("rates_db_up", {}, lambda v: v == 1, "1"),
-        ("rates_read_model_lane_days", {}, lambda v: v > 0, "> 0 (the demo data)"),
+        ("rates_read_model_entries", {}, lambda v: v > 0, "> 0 (the demo data)"),
         ("rates_read_model_sync_age_seconds", {}, lambda v: 0 <= v < 60, "under 60 s"),
         ("rates_http_requests_total", {"route": "/rates", "status_class": "2xx"}, lambda v: v >= 3, ">= 3"),
         ("rates_http_requests_total", {"status_class": "4xx"}, lambda v: v >= 2, ">= 2"),

@@ -21,7 +21,7 @@ pub const HTTP_CONNECTIONS: &str = "rates_http_connections_open";
 pub const HTTP_REJECTED: &str = "rates_http_connections_rejected_total";
 pub const MODEL_LOADED: &str = "rates_read_model_loaded";
 pub const MODEL_VERSION: &str = "rates_read_model_data_version";
-pub const MODEL_LANE_DAYS: &str = "rates_read_model_lane_days";
+pub const MODEL_LANE_DAYS: &str = "rates_read_model_entries";
 pub const MODEL_SYNC_AGE: &str = "rates_read_model_sync_age_seconds";
 pub const MODEL_CATCH_UP: &str = "rates_read_model_catch_up_duration_seconds";
 pub const MODEL_RELOAD: &str = "rates_read_model_reload_duration_seconds";
@@ -102,7 +102,10 @@ fn describe() {
         MODEL_VERSION,
         "PostgreSQL transaction horizon the rates in memory are in step with"
     );
-    describe_gauge!(MODEL_LANE_DAYS, "Lane-days held in memory (16 bytes each)");
+    describe_gauge!(
+        MODEL_LANE_DAYS,
+        "Entries held in memory: one per lane and day with prices (16 bytes each)"
+    );
     describe_gauge!(
         MODEL_SYNC_AGE,
         Unit::Seconds,

@@ -176,7 +176,7 @@ async fn prometheus_scrapes_the_server() {
     assert!((0.0..30.0).contains(&age), "sync age {age}");
     assert_eq!(query(r#"up{job="rates"}"#).await, Some(1.0));
     assert_eq!(query("rates_ready").await, Some(1.0));
-    let lane_days = query("rates_read_model_lane_days").await.unwrap();
+    let lane_days = query("rates_read_model_entries").await.unwrap();
     assert!(lane_days > 0.0);
     let _ = prometheus.start_kill();
     let _ = prometheus.wait().await;
