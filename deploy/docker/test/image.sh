@@ -70,7 +70,7 @@ say "uid 65532, entrypoint, CMD serve, EXPOSE 3000, SIGTERM, HEALTHCHECK, labels
 echo "-- rebuild after a source-only change"
 # A copy of the build context with one comment added to src/main.rs.
 mkdir "$work/context"
-cp -r Dockerfile .dockerignore Cargo.toml Cargo.lock src migrations tests "$work/context/"
+cp -r Dockerfile .dockerignore Cargo.toml Cargo.lock build.rs src migrations tests "$work/context/"
 echo "// rebuild check $(date +%s%N)" >>"$work/context/src/main.rs"
 secs=$(build "$work/rebuild.log" -t rates:ci-rebuild "$work/context")
 cook=$(grep -m1 -E '^#[0-9]+ \[builder [0-9/]+\] RUN .*cargo chef cook' "$work/rebuild.log" | cut -d' ' -f1)
