@@ -17,5 +17,8 @@ run_checkov cloudformation cloudformation deploy/cloudformation
 step "trivy config (cloudformation)"
 run_trivy_config cloudformation deploy/cloudformation
 
+step "the rates binary (the consistency checks compare the deploy files with its settings)"
+cargo build --locked --quiet --bin rates
+
 step "consistency rule: AWS (tests include the repository itself)"
 python -m pytest -q -p no:cacheprovider deploy/checks/consistency_rules/test_aws.py

@@ -10,19 +10,33 @@ mkdir -p "$CI_CACHE"
 
 _ci_started=$(date +%s)
 _ci_name=$(basename "$0" .sh)
-trap 'rc=$?; echo "== $_ci_name: $( ((rc)) && echo FAILED || echo ok ) in $(( $(date +%s) - _ci_started )) s"; exit $rc' EXIT
+# Commands registered with `on_exit` (stopping what a script started) run
+# first, last registered first, then the timing line.
+_ci_on_exit=()
+on_exit() { _ci_on_exit=("$*" "${_ci_on_exit[@]}"); }
+trap 'rc=$?; for _c in "${_ci_on_exit[@]}"; do eval "$_c" || true; done; echo "== $_ci_name: $( ((rc)) && echo FAILED || echo ok ) in $(( $(date +%s) - _ci_started )) s"; exit $rc' EXIT
 
 # Prints a step heading with the time since the script started.
 step() { echo "-- [$_ci_name +$(( $(date +%s) - _ci_started ))s] $*"; }
 
-# Installs Debian packages that are missing.
+# Installs Debian packages that are missing, without letting them start
+# services (nginx, prometheus and postgresql would): where no policy-rc.d
+# decides that already, one refuses every start for the length of the install
+# (the Debian way, honoured by invoke-rc.d and deb-systemd-invoke).
 apt_install() {
   local missing=()
   for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
   ((${#missing[@]})) || return 0
   step "apt-get install ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  local policy=/usr/sbin/policy-rc.d own=false rc=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && own=true
+  fi
+  apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    rc=$?
+  if $own; then rm -f "$policy"; fi
+  return "$rc"
 }
 
 # A virtualenv with the pinned Python tools of a requirements file under

@@ -26,12 +26,7 @@ cleanup() {
   if [[ -n $server ]]; then kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; fi
   rm -rf "$work"
 }
-if declare -F on_exit >/dev/null; then
-  on_exit cleanup
-else
-  # This lib.sh has no on_exit: clean up, then print its timing line.
-  trap 'rc=$?; cleanup; echo "== $_ci_name: $( ((rc)) && echo FAILED || echo ok ) in $(( $(date +%s) - _ci_started )) s"; exit $rc' EXIT
-fi
+on_exit cleanup
 export RATES_EMBEDDED_DATA_DIR="$work/data"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"

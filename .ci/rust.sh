@@ -13,6 +13,10 @@ for bin in /usr/lib/postgresql/*/bin; do
   apt_install "postgresql-$major-pgaudit"
 done
 
+# Real components some tests start: nginx in front of two replicas, and a
+# Prometheus that scrapes one (Debian's packages; no service is left running).
+apt_install nginx-light prometheus
+
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
 step "cargo fmt"

@@ -39,6 +39,9 @@ echo "trivy: no secret in .github or .pre-commit-config.yaml"
 step "pre-commit config"
 pre-commit validate-config .pre-commit-config.yaml
 
+step "the rates binary (the consistency checks compare the deploy files with its settings)"
+cargo build --locked --quiet --bin rates
+
 step "workflow rules: SHA pins, CI parity (and their tests)"
 python deploy/checks/workflow_rules.py
 python -m pytest -q -p no:cacheprovider deploy/checks/test_workflow_rules.py deploy/checks/consistency_rules/test_github.py

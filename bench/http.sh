@@ -2,9 +2,11 @@
 # HTTP benchmark: starts `rates` (release build) on a throwaway embedded
 # PostgreSQL loaded with a chosen dataset, and measures it with wrk on
 # loopback: requests/s, p50/p99 latency and errors for GET /, a port-to-port
-# query, a region-to-region query and a mix of random queries, with the
-# access log on (as deployed: INFO, JSON lines to a file) and then off. Also
-# reports start-up time to ready and the server's memory (RSS).
+# query, a region-to-region query and a mix of random queries, as deployed
+# (access log on: INFO, JSON lines to a file; metrics on); then GET / and the
+# port-to-port query again with the access log off, and with metrics off too,
+# to show what each costs. Also reports start-up time to ready and the
+# server's memory (RSS).
 #
 #   bench/http.sh                      # the Xeneta 2021 dump from ../shared/data
 #   bench/http.sh --demo 10000000      # generated demo data, 10M prices over a year
@@ -57,8 +59,8 @@ fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export RATES_LISTEN="127.0.0.1:$port"
-start_server() { # access_log: true|false; logs go where a deployment sends them
-  RATES_ACCESS_LOG=$1 RATES_LOG_FILTER=info RATES_LOG_FORMAT=json \
+start_server() { # access_log metrics: true|false each; logs go to a file, as deployed
+  RATES_ACCESS_LOG=$1 RATES_METRICS=$2 RATES_LOG_FILTER=info RATES_LOG_FORMAT=json \
     "$rates" serve 2>>"$work/server-$1.log" &
   server=$!
   until "$rates" healthcheck 2>/dev/null; do
@@ -67,7 +69,7 @@ start_server() { # access_log: true|false; logs go where a deployment sends them
   done
 }
 started=$(date +%s.%N)
-start_server true
+start_server true true
 ready=$(python3 -c "print(f'{$(date +%s.%N) - $started:.2f}')")
 base="http://127.0.0.1:$port"
 
@@ -112,9 +114,16 @@ python3 bench/pick.py fresh "$base" "$database_url" "$orig_port" "$dest_port" "$
 echo
 echo "RSS after load: $(awk '/VmRSS/ {print $2/1024 " MiB"}' "/proc/$server/status")"
 stop_server
-start_server false
+start_server false true
 echo
 echo "access log off:"
+printf '%-18s %12s %10s %10s %8s\n' scenario "requests/s" "p50" "p99" errors
+run "GET /" /
+run "port-to-port" "$port_query"
+stop_server
+start_server false false
+echo
+echo "access log off, metrics off:"
 printf '%-18s %12s %10s %10s %8s\n' scenario "requests/s" "p50" "p99" errors
 run "GET /" /
 run "port-to-port" "$port_query"

@@ -74,16 +74,26 @@ class Reference:
         return len(argv) > 1 and f"{argv[0]} {argv[1]}" in self.commands
 
 
-def load_reference(args: argparse.Namespace) -> Reference:
-    if args.reference:
-        return Reference(json.loads(pathlib.Path(args.reference).read_text()))
+DEFAULT_RATES = REPO / "target/debug/rates"
+
+
+def binary_reference(rates: pathlib.Path | str = DEFAULT_RATES) -> dict:
+    """`rates config --reference json`, from a built binary (the CI scripts
+    run `cargo build --bin rates` first); the rules' tests edit copies of it."""
     out = subprocess.run(
-        [args.rates, "config", "--reference", "json"],
+        [str(rates), "config", "--reference", "json"],
         check=True,
         capture_output=True,
         text=True,
+        env={"PATH": "/usr/bin:/bin"},
     )
-    return Reference(json.loads(out.stdout))
+    return json.loads(out.stdout)
+
+
+def load_reference(args: argparse.Namespace) -> Reference:
+    if args.reference:
+        return Reference(json.loads(pathlib.Path(args.reference).read_text()))
+    return Reference(binary_reference(args.rates))
 
 
 def run_rules(ref: Reference, repo: pathlib.Path = REPO) -> list[str]:
@@ -100,7 +110,7 @@ def run_rules(ref: Reference, repo: pathlib.Path = REPO) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rates", default=str(REPO / "target/debug/rates"))
+    parser.add_argument("--rates", default=str(DEFAULT_RATES))
     parser.add_argument("--reference", help="a saved `rates config --reference json`")
     args = parser.parse_args()
     findings = run_rules(load_reference(args))

@@ -28,14 +28,14 @@ pub fn run(args: &ConfigArgs, flag: &dyn Fn(&str) -> Option<String>) -> ExitCode
     };
     match args.reference {
         None => {
-            print!("{}", render::effective(&loaded));
+            out(&render::effective(&loaded));
             // As `serve` would see them.
             if let Err(e) = config::check::check(loaded, Commands::SERVE) {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         }
-        Some(ReferenceFormat::Markdown) => print!("{}", render::markdown_table()),
+        Some(ReferenceFormat::Markdown) => out(&render::markdown_table()),
         Some(ReferenceFormat::Json) => {
             let roles = Roles::new(&loaded.settings.db.role_prefix)
                 .expect("the prefix was validated when loaded");
@@ -58,8 +58,14 @@ pub fn run(args: &ConfigArgs, flag: &dyn Fn(&str) -> Option<String>) -> ExitCode
                 },
                 "image_uid": IMAGE_UID,
             });
-            println!("{reference:#}");
+            out(&format!("{reference:#}\n"));
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Writes to stdout; a reader that stops early (`| head`) is not an error.
+fn out(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -26,14 +26,14 @@ pub async fn bootstrap(settings: Settings) -> anyhow::Result<()> {
     with_database(&settings, |pool| async move {
         let options = roles::BootstrapOptions {
             owner_password: owner_password.as_ref(),
-            grant_rds_iam: settings.bootstrap.grant_rds_iam,
+            rds_iam: settings.bootstrap.rds_iam,
         };
         let result = roles::bootstrap(&pool, &roles, &options).await;
         let detail = match &result {
             Ok(created) => json!({
                 "created": created,
                 "owner_password_set": owner_password.is_some(),
-                "rds_iam_granted": settings.bootstrap.grant_rds_iam,
+                "rds_iam": format!("{:?}", settings.bootstrap.rds_iam).to_lowercase(),
             }),
             Err(e) => json!({ "error": format!("{e:#}") }),
         };

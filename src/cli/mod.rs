@@ -101,7 +101,6 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let logs = crate::telemetry::init(&loaded.settings);
     let format = loaded.settings.log.format;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -113,9 +112,9 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Inside the runtime: spans are exported by a task on it.
+    let telemetry = runtime.block_on(async { crate::telemetry::init(&loaded.settings) });
     let result = runtime.block_on(run(cli.command, loaded.settings));
-    // Tasks still running (a stuck connection attempt) must not hold the exit.
-    runtime.shutdown_timeout(Duration::from_millis(200));
     let code = match result {
         Ok(code) => code,
         Err(e) => {
@@ -123,7 +122,9 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     };
-    drop(logs);
+    telemetry.shutdown();
+    // Tasks still running (a stuck connection attempt) must not hold the exit.
+    runtime.shutdown_timeout(Duration::from_millis(200));
     code
 }
 

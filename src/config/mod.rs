@@ -8,6 +8,7 @@
 //! `SecretString`s, redacted in `Debug` and in `rates config`.
 
 pub mod check;
+mod credentials;
 pub mod env;
 mod load;
 pub mod registry;
@@ -24,6 +25,11 @@ use std::{
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
 
+pub use credentials::{
+    AzureCredentialKind, AzureSettings, BootstrapSettings, CredentialSettings,
+    CredentialSourceKind, EntraSettings, KeyVaultSettings, RdsIamGrant, RdsIamSettings,
+    RotateSettings, RotateStore, SecretsManagerSettings,
+};
 pub use env::Env;
 pub use load::{ConfigError, Loaded, Source, load, load_each};
 pub use registry::{Commands, SETTINGS, Setting};
@@ -48,6 +54,9 @@ pub struct Settings {
     pub keep_alive_timeout_secs: u64,
     pub max_client_connections: u32,
     pub access_log: bool,
+    pub metrics: bool,
+    pub metrics_listen: Option<SocketAddr>,
+    pub otel: OtelSettings,
     pub log: LogSettings,
     pub db: DbSettings,
     pub embedded: EmbeddedSettings,
@@ -80,6 +89,9 @@ impl Default for Settings {
             keep_alive_timeout_secs: 75,
             max_client_connections: 1024,
             access_log: true,
+            metrics: true,
+            metrics_listen: None,
+            otel: OtelSettings::default(),
             log: LogSettings::default(),
             db: DbSettings::default(),
             embedded: EmbeddedSettings::default(),
@@ -93,6 +105,41 @@ impl Default for Settings {
             bootstrap: BootstrapSettings::default(),
             platform: env::Platform::default(),
         }
+    }
+}
+
+/// OpenTelemetry traces, configured by the standard `OTEL_*` variables.
+#[derive(Debug, Clone)]
+pub struct OtelSettings {
+    pub endpoint: Option<String>,
+    pub traces_endpoint: Option<String>,
+    pub protocol: String,
+    pub service_name: String,
+    pub traces_sampler: value::TracesSampler,
+    pub traces_sampler_arg: f64,
+}
+
+impl Default for OtelSettings {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            traces_endpoint: None,
+            protocol: "http/protobuf".into(),
+            service_name: "rates".into(),
+            traces_sampler: value::TracesSampler::ParentbasedAlwaysOn,
+            traces_sampler_arg: 1.0,
+        }
+    }
+}
+
+impl OtelSettings {
+    /// Where spans go, when tracing is on.
+    pub fn traces_url(&self) -> Option<String> {
+        self.traces_endpoint.clone().or_else(|| {
+            self.endpoint
+                .as_ref()
+                .map(|base| format!("{}/v1/traces", base.trim_end_matches('/')))
+        })
     }
 }
 
@@ -194,122 +241,6 @@ fn default_data_dir() -> PathBuf {
     env::Platform::capture().data_home().join("rates")
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct CredentialSettings {
-    pub source: CredentialSourceKind,
-    /// `None`: 5 s for files, 300 s for secret stores.
-    pub refresh_secs: Option<u64>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum CredentialSourceKind {
-    /// `db.*`: URL, libpq variables, password and user name files.
-    #[default]
-    Static,
-    /// Host, database, user and password from Azure Key Vault secrets.
-    KeyVault,
-    /// The RDS secret JSON in AWS Secrets Manager.
-    SecretsManager,
-    /// An Entra ID access token as the password (Azure Database for PostgreSQL).
-    EntraToken,
-    /// An RDS IAM auth token as the password.
-    RdsIam,
-}
-
-#[derive(Debug, Clone)]
-pub struct KeyVaultSettings {
-    pub url: Option<String>,
-    pub server_secret: String,
-    pub database_secret: String,
-    pub username_secret: String,
-    pub password_secret: String,
-    /// Key Vault emulators and tests only.
-    pub redirect_to: Option<String>,
-}
-
-impl Default for KeyVaultSettings {
-    fn default() -> Self {
-        Self {
-            url: None,
-            server_secret: "Webapp-DB-Server-Name".into(),
-            database_secret: "Webapp-DB-Server-Database".into(),
-            username_secret: "Webapp-DB-Server-Username".into(),
-            password_secret: "Webapp-DB-Server-UserPassword".into(),
-            redirect_to: None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct AzureSettings {
-    pub credential: AzureCredentialKind,
-    pub client_id: Option<String>,
-    pub tenant_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum AzureCredentialKind {
-    /// Workload identity, then managed identity, then a client secret, then
-    /// the Azure CLI: the first that is configured.
-    #[default]
-    Auto,
-    WorkloadIdentity,
-    ManagedIdentity,
-    ClientSecret,
-    AzureCli,
-}
-
-#[derive(Debug, Clone)]
-pub struct EntraSettings {
-    pub scope: String,
-}
-
-impl Default for EntraSettings {
-    fn default() -> Self {
-        Self {
-            scope: "https://ossrdbms-aad.database.windows.net/.default".into(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct SecretsManagerSettings {
-    pub secret_id: Option<String>,
-    pub region: Option<String>,
-    pub endpoint_url: Option<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct RdsIamSettings {
-    pub region: Option<String>,
-}
-
-/// Where `rates db rotate` publishes the API's new login.
-#[derive(Debug, Clone, Default)]
-pub struct RotateSettings {
-    pub store: RotateStore,
-    pub password_file: Option<PathBuf>,
-    pub user_file: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum RotateStore {
-    /// `rotate.password_file` and `rotate.user_file`.
-    #[default]
-    Files,
-    KeyVault,
-    SecretsManager,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct BootstrapSettings {
-    pub owner_password_file: Option<PathBuf>,
-    pub grant_rds_iam: bool,
-}
-
 impl Settings {
     /// The database mode: as set, or inferred (external when any database
     /// setting is present).
@@ -340,10 +271,6 @@ impl Settings {
                 .and_then(|h| h.into_string().ok())
                 .unwrap_or_else(|| "unknown".into())
         })
-    }
-
-    pub fn secs(secs: u64) -> Duration {
-        Duration::from_secs(secs)
     }
 }
 

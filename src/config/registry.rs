@@ -126,7 +126,9 @@ impl Setting {
         match self.key.split_once('.').map_or("", |(section, _)| section) {
             "" if self.key == "config" => "Settings file",
             "" if self.key == "database" => "Database",
+            "" if self.key.starts_with("metrics") => "Observability",
             "" => "Server",
+            "otel" => "Observability",
             "log" => "Logging",
             "db" => "Database",
             "embedded" => "Embedded PostgreSQL (database = embedded)",
@@ -253,6 +255,44 @@ settings! {
     /// One log line per request (probes at DEBUG).
     access_log: "true|false" for SERVE;
     => value::boolean;
+
+    /// Prometheus metrics at /metrics.
+    metrics: "true|false" for SERVE;
+    => value::boolean;
+
+    /// Serve /metrics on this address instead of the main listener, so it need not be public.
+    metrics_listen: "IP:PORT" for SERVE;
+    => |raw| value::socket_addr(raw).map(Some);
+
+    /// OTLP/HTTP collector base URL (traces go to /v1/traces); tracing is off when unset.
+    otel.endpoint: "URL" for SERVE;
+    env "OTEL_EXPORTER_OTLP_ENDPOINT";
+    => |raw| value::http_url(raw).map(Some);
+
+    /// OTLP/HTTP traces URL, used as is (wins over otel.endpoint).
+    otel.traces_endpoint: "URL" for SERVE;
+    env "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+    => |raw| value::http_url(raw).map(Some);
+
+    /// OTLP protocol: only http/protobuf (collectors listen on 4318 for it).
+    otel.protocol: "http/protobuf" for SERVE;
+    env "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL";
+    => value::otlp_protocol;
+
+    /// service.name of the traces.
+    otel.service_name: "NAME" for SERVE;
+    env "OTEL_SERVICE_NAME";
+    => value::text;
+
+    /// Which traces to keep.
+    otel.traces_sampler: "always_on|always_off|traceidratio|parentbased_always_on|parentbased_always_off|parentbased_traceidratio" for SERVE;
+    env "OTEL_TRACES_SAMPLER";
+    => value::choice;
+
+    /// The ratio for the traceidratio samplers.
+    otel.traces_sampler_arg: "0..1" for SERVE;
+    env "OTEL_TRACES_SAMPLER_ARG";
+    => value::ratio;
 
     /// Log format: text, or JSON lines for log shippers.
     log.format: "text|json" for ALL;
@@ -428,9 +468,9 @@ settings! {
     bootstrap.owner_password_file: "FILE" for C::BOOTSTRAP;
     => |raw| value::readable_file(raw).map(Some);
 
-    /// Grant Amazon RDS's rds_iam role to the owner and API logins, so they log in with IAM tokens (and no longer with passwords).
-    bootstrap.grant_rds_iam: "true|false" for C::BOOTSTRAP;
-    => value::boolean;
+    /// Amazon RDS: grant rds_iam (IAM token logins, no passwords) to the owner, or to the owner and the API logins.
+    bootstrap.rds_iam: "none|owner|all" for C::BOOTSTRAP;
+    => value::choice;
 }
 
 #[cfg(test)]

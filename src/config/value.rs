@@ -127,11 +127,39 @@ pub fn role_prefix(raw: &str) -> Parsed<String> {
     }
 }
 
+/// A number from 0 to 1.
+pub fn ratio(raw: &str) -> Parsed<f64> {
+    match raw.trim().parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err("a number from 0 to 1, e.g. 0.25".into()),
+    }
+}
+
+/// OTLP's transport: only HTTP with protobuf bodies is built in.
+pub fn otlp_protocol(raw: &str) -> Parsed<String> {
+    match raw.trim() {
+        "http/protobuf" => Ok("http/protobuf".into()),
+        _ => Err("http/protobuf (grpc and http/json are not built in; collectors take OTLP/HTTP on port 4318)".into()),
+    }
+}
+
 pub fn secret(raw: &str) -> Parsed<SecretString> {
     if raw.is_empty() {
         return Err("a non-empty value".into());
     }
     Ok(SecretString::from(raw))
+}
+
+/// OpenTelemetry's `OTEL_TRACES_SAMPLER` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum TracesSampler {
+    AlwaysOn,
+    AlwaysOff,
+    Traceidratio,
+    ParentbasedAlwaysOn,
+    ParentbasedAlwaysOff,
+    ParentbasedTraceidratio,
 }
 
 /// libpq's `sslmode`.
@@ -240,7 +268,7 @@ macro_rules! show_display {
         }
     )*};
 }
-show_display!(u16, u32, u64, bool, String, SocketAddr, IpAddr);
+show_display!(u16, u32, u64, f64, bool, String, SocketAddr, IpAddr);
 
 impl Show for PathBuf {
     fn show(&self) -> Option<String> {
@@ -270,12 +298,14 @@ macro_rules! show_choice {
     )*};
 }
 show_choice!(
+    TracesSampler,
     SslMode,
     super::DatabaseMode,
     super::LogFormat,
     super::CredentialSourceKind,
     super::AzureCredentialKind,
-    super::RotateStore
+    super::RotateStore,
+    super::RdsIamGrant
 );
 
 #[cfg(test)]

@@ -9,14 +9,15 @@ pub mod reference;
 pub mod roles;
 pub mod rotate;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use sqlx::{PgPool, postgres::PgPoolOptions};
+use sqlx::{PgPool, Postgres, pool::PoolConnection, postgres::PgPoolOptions};
 
 use crate::{
     config::{DbSettings, Settings},
     secrets::{CredentialSource, CredentialStatus, Refresher},
+    telemetry::metrics as m,
 };
 use embedded::{EmbeddedOptions, EmbeddedPostgres};
 
@@ -135,6 +136,17 @@ pub fn pool_options(db: &DbSettings) -> PgPoolOptions {
         .max_connections(db.max_connections)
         .acquire_timeout(db.acquire_timeout())
         .max_lifetime(db.max_lifetime())
+}
+
+/// A connection from the pool for a request's queries, timed and counted
+/// while waited for (the pool itself says nothing about waiting).
+pub async fn acquire(pool: &PgPool) -> Result<PoolConnection<Postgres>, sqlx::Error> {
+    let started = Instant::now();
+    metrics::gauge!(m::POOL_PENDING).increment(1.0);
+    let conn = pool.acquire().await;
+    metrics::gauge!(m::POOL_PENDING).decrement(1.0);
+    metrics::histogram!(m::POOL_ACQUIRE).record(started.elapsed().as_secs_f64());
+    conn
 }
 
 /// True when the database answers a trivial query.

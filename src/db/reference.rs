@@ -38,48 +38,52 @@ pub struct RegionDetail {
 }
 
 pub async fn ports(pool: &PgPool) -> Result<Vec<Port>, sqlx::Error> {
+    let mut conn = super::acquire(pool).await?;
     sqlx::query_as("SELECT code, name, parent_slug FROM ports ORDER BY code")
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
 }
 
 pub async fn port(pool: &PgPool, code: &str) -> Result<Option<Port>, sqlx::Error> {
+    let mut conn = super::acquire(pool).await?;
     sqlx::query_as("SELECT code, name, parent_slug FROM ports WHERE code = $1")
         .bind(code)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await
 }
 
 pub async fn regions(pool: &PgPool) -> Result<Vec<Region>, sqlx::Error> {
+    let mut conn = super::acquire(pool).await?;
     sqlx::query_as("SELECT slug, name, parent_slug FROM regions ORDER BY slug")
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
 }
 
 pub async fn region(pool: &PgPool, slug: &str) -> Result<Option<RegionDetail>, sqlx::Error> {
+    let mut conn = super::acquire(pool).await?;
     let Some(region) =
         sqlx::query_as::<_, Region>("SELECT slug, name, parent_slug FROM regions WHERE slug = $1")
             .bind(slug)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
     else {
         return Ok(None);
     };
     let parent = sqlx::query_as("SELECT slug, name, parent_slug FROM regions WHERE slug = $1")
         .bind(&region.parent_slug)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?;
     let regions = sqlx::query_as(
         "SELECT slug, name, parent_slug FROM regions WHERE parent_slug = $1 ORDER BY slug",
     )
     .bind(slug)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let ports = sqlx::query_as(
         "SELECT code, name, parent_slug FROM ports WHERE parent_slug = $1 ORDER BY code",
     )
     .bind(slug)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     Ok(Some(RegionDetail {
         region,
@@ -91,8 +95,9 @@ pub async fn region(pool: &PgPool, slug: &str) -> Result<Option<RegionDetail>, s
 
 /// Tables visible to us, as the reference API counts them.
 pub async fn number_of_tables(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    let mut conn = super::acquire(pool).await?;
     sqlx::query_scalar("SELECT count(*) FROM information_schema.tables")
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await
 }
 

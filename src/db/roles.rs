@@ -14,6 +14,8 @@
 
 use anyhow::{Context, bail};
 use secrecy::SecretString;
+
+use crate::config::RdsIamGrant;
 use sqlx::{Executor, PgPool};
 
 #[derive(Debug, Clone)]
@@ -55,9 +57,9 @@ pub struct BootstrapOptions<'a> {
     /// Set as the owner's password (as a SCRAM verifier: the server never
     /// sees the password), so migrations can log in as the owner.
     pub owner_password: Option<&'a SecretString>,
-    /// Amazon RDS: grant `rds_iam` to the owner and the API logins, which
-    /// then log in with IAM tokens only.
-    pub grant_rds_iam: bool,
+    /// Amazon RDS: the roles that get `rds_iam`, and then log in with IAM
+    /// tokens only.
+    pub rds_iam: RdsIamGrant,
 }
 
 /// Roles created by this run (the others existed).
@@ -102,9 +104,14 @@ pub async fn bootstrap(
         .await
         .with_context(|| format!("setting the password of {owner}"))?;
     }
-    if options.grant_rds_iam {
-        let [a, b] = &roles.api_logins;
-        exec(&mut tx, &format!("GRANT rds_iam TO {owner}, {a}, {b}"))
+    let [a, b] = &roles.api_logins;
+    let iam_logins = match options.rds_iam {
+        RdsIamGrant::None => None,
+        RdsIamGrant::Owner => Some(owner.clone()),
+        RdsIamGrant::All => Some(format!("{owner}, {a}, {b}")),
+    };
+    if let Some(logins) = iam_logins {
+        exec(&mut tx, &format!("GRANT rds_iam TO {logins}"))
             .await
             .context("granting rds_iam (is this Amazon RDS?)")?;
     }

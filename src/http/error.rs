@@ -83,6 +83,12 @@ impl From<String> for Problem {
     }
 }
 
+impl From<&str> for Problem {
+    fn from(message: &str) -> Self {
+        Self::new(message)
+    }
+}
+
 impl From<InvalidInput> for Problem {
     fn from(input: InvalidInput) -> Self {
         Self::with_suggestions(input, Vec::new())

@@ -1,13 +1,13 @@
 //! What every request passes through, outermost first: a sane request id, a
-//! span named by the matched route and one access-log line, JSON bodies for
-//! every error (whoever produced it), panics caught, and a time limit.
+//! span, metrics and one access-log line (`observe`), JSON bodies for every
+//! error (whoever produced it), panics caught, and a time limit.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::{
     Json, Router,
     body::Body,
-    extract::{MatchedPath, Request, State},
+    extract::{Request, State},
     http::{HeaderName, HeaderValue, Response, header},
     middleware::{self, Next},
     response::IntoResponse,
@@ -17,11 +17,10 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
 };
-use tracing::{Instrument, Level};
 
-use super::{ApiConfig, ApiError, ErrorBody, error::Failure, is_probe};
+use super::{ApiConfig, ApiError, ErrorBody, observe};
 
-static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub(super) static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Longer or odd client ids are replaced: they are echoed and logged.
 const MAX_REQUEST_ID: usize = 128;
 
@@ -33,7 +32,7 @@ pub fn apply(router: Router, config: &ApiConfig) -> Router {
         ServiceBuilder::new()
             .layer(middleware::map_request(sanitize_request_id))
             .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
-            .layer(middleware::from_fn_with_state(access_log, log_request))
+            .layer(middleware::from_fn_with_state(access_log, observe::request))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
             .layer(middleware::map_response(json_errors))
             .layer(CatchPanicLayer::custom(|_| {
@@ -52,69 +51,6 @@ async fn sanitize_request_id(mut request: Request) -> Request {
         request.headers_mut().remove(&REQUEST_ID);
     }
     request
-}
-
-/// One span per request, named by the matched route (not the raw path, which
-/// would make every port code its own route), and one line when it is done:
-/// probes at DEBUG, failures at ERROR (with their cause), the rest at INFO.
-/// With the access log off, only failures are logged.
-async fn log_request(
-    State(access_log): State<bool>,
-    request: Request,
-    next: Next,
-) -> Response<Body> {
-    let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("<unmatched>", MatchedPath::as_str)
-        .to_owned();
-    let request_id = request
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let span = tracing::info_span!(
-        "request",
-        method = %request.method(),
-        route = %route,
-        request_id = %request_id,
-    );
-    let response = next.run(request).instrument(span.clone()).await;
-    let status = response.status();
-    let failure = response.extensions().get::<Failure>();
-    let level = if status.is_server_error() && !matches!(failure, Some(Failure::WarmUp)) {
-        if is_probe(&route) {
-            Level::DEBUG
-        } else {
-            Level::ERROR
-        }
-    } else if is_probe(&route) {
-        Level::DEBUG
-    } else {
-        Level::INFO
-    };
-    if access_log || level == Level::ERROR {
-        let latency_us = started.elapsed().as_micros() as u64;
-        let status = status.as_u16();
-        let cause = match failure {
-            Some(Failure::Cause(cause)) => Some(cause.as_str()),
-            _ => None,
-        };
-        let _entered = span.enter();
-        macro_rules! line {
-            ($level:expr) => {
-                tracing::event!($level, status, latency_us, error = cause, "request")
-            };
-        }
-        match level {
-            Level::ERROR => line!(Level::ERROR),
-            Level::INFO => line!(Level::INFO),
-            _ => line!(Level::DEBUG),
-        }
-    }
-    response
 }
 
 /// Errors from outside our handlers (the docs UI's 404, extractor

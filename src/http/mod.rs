@@ -2,7 +2,9 @@
 
 mod error;
 mod health;
+mod metrics;
 mod middleware;
+mod observe;
 mod openapi;
 mod rates;
 mod reference;
@@ -90,9 +92,11 @@ impl ApiConfig {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+/// The API; `/metrics` is on it unless `metrics_listen` moves it (see
+/// [`metrics_router`]).
+pub fn router(state: AppState, with_metrics: bool) -> Router {
     let config = state.config.clone();
-    let routes = Router::new()
+    let mut routes = Router::new()
         .route("/", get(health::hello))
         .route(HEALTH_PATH, get(health::health))
         .route(LIVENESS_PATH, get(health::livez))
@@ -108,9 +112,23 @@ pub fn router(state: AppState) -> Router {
         .route("/locations/{code}", get(locations::location))
         .merge(ui::routes())
         .route("/ui", get(ui::page))
-        .merge(openapi::routes())
+        .merge(openapi::routes());
+    if with_metrics {
+        routes = routes.route(METRICS_PATH, get(metrics::metrics));
+    }
+    let routes = routes
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state);
+    middleware::apply(routes, &config)
+}
+
+/// `/metrics` alone, for the separate `metrics_listen` address.
+pub fn metrics_router(state: AppState) -> Router {
+    let config = state.config.clone();
+    let routes = Router::new()
+        .route(METRICS_PATH, get(metrics::metrics))
+        .fallback(error::not_found)
         .with_state(state);
     middleware::apply(routes, &config)
 }

@@ -6,6 +6,8 @@ use std::{collections::HashMap, sync::RwLock};
 
 use bytes::Bytes;
 
+use crate::telemetry::metrics as m;
+
 /// Bounds the memory one snapshot's answers may take.
 pub const MAX_BYTES: usize = 32 * 1024 * 1024;
 
@@ -30,8 +32,10 @@ impl Answers {
     /// answer wins and is counted once.
     pub fn get_or_compute(&self, question: Question, compute: impl FnOnce() -> Bytes) -> Bytes {
         if let Some(hit) = self.cache.read().expect("answers lock").map.get(&question) {
+            m::record_cache(true);
             return hit.clone();
         }
+        m::record_cache(false);
         let answer = compute();
         let size = answer.len() + question.0.len() + question.1.len();
         let mut cache = self.cache.write().expect("answers lock");

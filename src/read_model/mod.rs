@@ -17,7 +17,7 @@ pub mod sync;
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicI64, AtomicU64, Ordering},
     },
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -39,6 +39,8 @@ pub struct ReadModel {
     current: ArcSwapOption<Snapshot>,
     /// Milliseconds since the Unix epoch; 0 before the first load.
     synced_at_ms: AtomicU64,
+    /// The transaction horizon the model last read at (see `sync`).
+    horizon: AtomicI64,
 }
 
 impl ReadModel {
@@ -59,12 +61,19 @@ impl ReadModel {
         }
     }
 
-    fn replace(&self, snapshot: Snapshot) {
-        self.current.store(Some(Arc::new(snapshot)));
-        self.mark_synced();
+    /// The PostgreSQL transaction horizon the model is in step with: equal
+    /// on replicas that are in step (0 before the first load).
+    pub fn data_version(&self) -> i64 {
+        self.horizon.load(Ordering::Acquire)
     }
 
-    fn mark_synced(&self) {
+    fn replace(&self, snapshot: Snapshot, horizon: i64) {
+        self.current.store(Some(Arc::new(snapshot)));
+        self.mark_synced(horizon);
+    }
+
+    fn mark_synced(&self, horizon: i64) {
+        self.horizon.store(horizon, Ordering::Release);
         self.synced_at_ms.store(now_ms().max(1), Ordering::Release);
     }
 }

@@ -9,12 +9,16 @@
 //! so a notification lost in a reconnect gap delays an update but cannot
 //! leave the model stale.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use futures_util::TryStreamExt;
 use sqlx::{Executor, PgPool, Postgres, Transaction, postgres::PgListener};
 
 use super::{Lanes, ReadModel, Reference, Snapshot, lanes::day_number};
+use crate::telemetry::metrics as m;
 
 const CHANNEL: &str = "rates_changed";
 /// Backstop for notifications lost while the listener was reconnecting.
@@ -56,7 +60,7 @@ async fn load_then_follow(pool: PgPool, model: Arc<ReadModel>) {
             Ok((sync, listener)) => return sync.run(listener).await,
             Err(_) if pool.is_closed() => return,
             Err(e) => {
-                crate::secrets::report_if_auth_failure(&e);
+                failed(&e);
                 let why = crate::db::connect::why(&e);
                 tracing::warn!(error = %why, retry_in_ms = backoff.as_millis() as u64, "loading the read model failed");
                 tokio::time::sleep(backoff).await;
@@ -72,11 +76,14 @@ impl Sync {
         // twice, never missed.
         let mut listener = PgListener::connect_with(&pool).await?;
         listener.listen(CHANNEL).await?;
+        let started = Instant::now();
         let mut tx = begin_snapshot(&pool).await?;
         let (horizon, reference_version) = markers(&mut tx).await?;
         let snapshot = full_load(&mut tx).await?;
         tx.commit().await?;
-        model.replace(snapshot);
+        model.replace(snapshot, horizon);
+        reached_database();
+        metrics::histogram!(m::MODEL_RELOAD).record(started.elapsed().as_secs_f64());
         tracing::info!("read model loaded");
         let sync = Self {
             pool,
@@ -116,7 +123,7 @@ impl Sync {
                 }
                 Ok(()) => {}
                 Err(e) => {
-                    crate::secrets::report_if_auth_failure(&e);
+                    failed(&e);
                     let why = crate::db::connect::why(&e);
                     if failing {
                         tracing::debug!(error = %why, "read model catch-up failed again");
@@ -130,7 +137,7 @@ impl Sync {
     }
 
     async fn catch_up(&mut self) -> Result<(), sqlx::Error> {
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         // One statement, so one snapshot and one round trip: the markers on
         // every row, and the changed lane-days (none: one row of NULLs).
         // Streamed: a bulk load can change millions of rows.
@@ -169,26 +176,44 @@ impl Sync {
         match lanes {
             Some(lanes) => {
                 self.model
-                    .replace(Snapshot::new(current.reference.clone(), lanes));
+                    .replace(Snapshot::new(current.reference.clone(), lanes), horizon);
                 let elapsed_us = started.elapsed().as_micros() as u64;
                 tracing::debug!(rows = changed, elapsed_us, "read model updated");
             }
-            None => self.model.mark_synced(),
+            None => self.model.mark_synced(horizon),
         }
         self.horizon = horizon;
+        reached_database();
+        metrics::histogram!(m::MODEL_CATCH_UP).record(started.elapsed().as_secs_f64());
         Ok(())
     }
 
     /// Reference data changed: rebuild everything from one snapshot.
     async fn reload(&mut self) -> Result<(), sqlx::Error> {
+        let started = Instant::now();
         let mut tx = begin_snapshot(&self.pool).await?;
         let (horizon, reference_version) = markers(&mut tx).await?;
         let snapshot = full_load(&mut tx).await?;
         tx.commit().await?;
-        self.model.replace(snapshot);
+        self.model.replace(snapshot, horizon);
+        metrics::histogram!(m::MODEL_RELOAD).record(started.elapsed().as_secs_f64());
         self.horizon = horizon;
         self.reference_version = reference_version;
         Ok(())
+    }
+}
+
+fn reached_database() {
+    metrics::gauge!(m::DB_UP).set(1.0);
+}
+
+/// Counts a failed load or catch-up; a refused login wakes the credential
+/// refresher.
+fn failed(e: &sqlx::Error) {
+    crate::secrets::report_if_auth_failure(e);
+    metrics::counter!(m::MODEL_SYNC_FAILURES).increment(1);
+    if crate::db::connect::is_unavailable(e) {
+        metrics::gauge!(m::DB_UP).set(0.0);
     }
 }
 

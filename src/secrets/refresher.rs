@@ -18,6 +18,7 @@ use sqlx::{
 use tokio::{sync::Notify, task::JoinHandle};
 
 use super::{CredentialSource, Credentials};
+use crate::telemetry::metrics as m;
 
 /// Woken by [`super::report_if_auth_failure`].
 pub(super) static AUTH_FAILED: Notify = Notify::const_new();
@@ -57,6 +58,13 @@ impl CredentialStatus {
 
     fn touch(&self) {
         self.0.write().expect("status lock").refreshed_at = Some(Utc::now());
+    }
+
+    /// The source's name and when the credentials expire (tokens), for
+    /// metrics.
+    pub fn source_and_expiry(&self) -> (&'static str, Option<DateTime<Utc>>) {
+        let s = self.0.read().expect("status lock");
+        (s.source, s.expires_at)
     }
 
     pub fn to_json(&self) -> Value {
@@ -134,7 +142,14 @@ async fn run(
                 "a login was refused; re-reading credentials"
             );
         }
-        wait = match source.fetch().await {
+        let fetched = source.fetch().await;
+        let counter = if fetched.is_ok() {
+            m::CREDENTIALS_REFRESHES
+        } else {
+            m::CREDENTIALS_FAILURES
+        };
+        metrics::counter!(counter).increment(1);
+        wait = match fetched {
             Ok(fresh) if fresh.same_login(&current) => {
                 status.touch();
                 next_wait(&fresh, period)
@@ -151,6 +166,7 @@ async fn run(
                 };
                 match checked {
                     Ok(()) => {
+                        metrics::counter!(m::CREDENTIALS_CHANGES).increment(1);
                         pool.set_connect_options(options.clone());
                         status.record(options.get_username(), &fresh);
                         tracing::info!(

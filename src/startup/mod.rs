@@ -35,15 +35,38 @@ const CLEANUP_BUDGET: Duration = Duration::from_millis(800);
 pub struct Application {
     settings: Settings,
     listener: TcpListener,
+    /// `/metrics` on an address of its own (`metrics_listen`).
+    metrics_listener: Option<TcpListener>,
 }
 
 impl Application {
-    /// Binds the listen address (port 0 picks a free one, see [`Self::port`]).
+    /// Binds the listen addresses (port 0 picks a free one, see
+    /// [`Self::port`]), before anything else happens.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
-        Ok(Self { settings, listener })
+        let metrics_listener = match settings.metrics_listen.filter(|_| settings.metrics) {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("cannot listen on {address} (metrics_listen)"))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            settings,
+            listener,
+            metrics_listener,
+        })
+    }
+
+    /// The port of the separate metrics listener, if there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+            .map(|a| a.port())
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -64,7 +87,11 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let Self { settings, listener } = self;
+        let Self {
+            settings,
+            listener,
+            metrics_listener,
+        } = self;
         let address = listener.local_addr()?;
         let database = Database::open(&settings).await?;
         let lifecycle = Arc::new(Lifecycle::new());
@@ -84,6 +111,13 @@ impl Application {
             model,
         ));
         log_listening(address);
+        let with_metrics = settings.metrics && metrics_listener.is_none();
+        // Scrapes need no draining: this listener goes when the process does.
+        let metrics_server = metrics_listener.map(|listener| {
+            tracing::info!(address = ?listener.local_addr().ok(), "metrics on their own listener");
+            let router = http::metrics_router(state.clone());
+            tokio::spawn(async move { axum::serve(listener, router).await })
+        });
 
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel();
         let signal = async move {
@@ -91,8 +125,11 @@ impl Application {
             let _ = stopping_tx.send(Instant::now());
         };
         let options = ServerOptions::from_settings(&settings, address);
-        let served =
-            http::server::serve(listener, http::router(state), lifecycle, options, signal).await;
+        let router = http::router(state, with_metrics);
+        let served = http::server::serve(listener, router, lifecycle, options, signal).await;
+        if let Some(metrics_server) = metrics_server {
+            metrics_server.abort();
+        }
 
         // Background work stops first: it may be waiting on a database that
         // is gone, and must not hold up the exit.

@@ -13,6 +13,7 @@ use crate::{
     db::{self, connect},
     demo::{self, DemoOptions},
     read_model::{ReadModel, sync::SyncHandle},
+    telemetry::metrics as m,
 };
 
 const FIRST_RETRY: Duration = Duration::from_millis(250);
@@ -56,9 +57,9 @@ async fn prepare(
     embedded: bool,
     lifecycle: &Lifecycle,
 ) -> Result<(), String> {
-    connect::check(pool, settings.db.acquire_timeout())
-        .await
-        .map_err(|e| format!("database unreachable: {}: {}", e.target, e.why))?;
+    let reached = connect::check(pool, settings.db.acquire_timeout()).await;
+    metrics::gauge!(m::DB_UP).set(if reached.is_ok() { 1.0 } else { 0.0 });
+    reached.map_err(|e| format!("database unreachable: {}: {}", e.target, e.why))?;
     if settings.migrate_on_start() {
         lifecycle.starting_because("applying migrations");
         migrate(pool).await?;
@@ -80,6 +81,7 @@ async fn migrate(pool: &PgPool) -> Result<(), String> {
     let result = db::migrate::run(pool).await;
     if pending {
         db::audit::record_migration(pool, &result).await;
+        metrics::counter!(m::MIGRATIONS, "outcome" => m::outcome(&result)).increment(1);
     }
     result.map_err(|e| format!("applying migrations failed: {e}"))
 }
@@ -90,9 +92,9 @@ async fn load_demo_if_empty(pool: &PgPool, lifecycle: &Lifecycle) -> Result<(), 
         .map_err(|e| format!("checking for data: {}", connect::why(&e)))?;
     if empty {
         lifecycle.starting_because("loading the demo dataset");
-        let summary = demo::load_demo(pool, &DemoOptions::default())
-            .await
-            .map_err(|e| format!("loading the demo dataset failed: {e:#}"))?;
+        let loaded = demo::load_demo(pool, &DemoOptions::default()).await;
+        metrics::counter!(m::IMPORTS, "outcome" => m::outcome(&loaded)).increment(1);
+        let summary = loaded.map_err(|e| format!("loading the demo dataset failed: {e:#}"))?;
         db::audit::record(
             pool,
             "demo",

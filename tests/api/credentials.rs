@@ -399,8 +399,6 @@ async fn a_refused_login_makes_the_service_reread_its_credentials() {
     let user = std::fs::read_to_string(&user_file).unwrap();
     evidence.secret(std::fs::read_to_string(&pw_file).unwrap());
 
-    let config = evidence.dir.path().join("rates.toml");
-    std::fs::write(&config, "[db]\nmax_lifetime_secs = 1\n").unwrap();
     let port = cluster().await.pg.port();
     let served = evidence
         .serve(&env(&[
@@ -411,7 +409,6 @@ async fn a_refused_login_makes_the_service_reread_its_credentials() {
             ("PGPASSWORD_FILE", pw_file.to_str().unwrap()),
             ("PGUSER_FILE", user_file.to_str().unwrap()),
             ("RATES_CREDENTIALS_REFRESH_SECS", "3600"),
-            ("RATES_CONFIG", config.to_str().unwrap()),
         ]))
         .await;
     let refreshed_before = served.readyz().await.1["credentials"]["refreshed_at"].clone();
@@ -429,8 +426,14 @@ async fn a_refused_login_makes_the_service_reread_its_credentials() {
         .await
         .unwrap();
     std::fs::write(&pw_file, &new_password).unwrap();
-    // Pooled connections retire after a second; new ones use the old password.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The rotator ends the old sessions too: the service's next login, with
+    // the password it holds, is refused.
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{user}'"
+        )))
+        .await
+        .unwrap();
 
     let client = reqwest::Client::new();
     let url = format!("{}{DATABASE_QUERY}", served.base);

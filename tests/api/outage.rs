@@ -102,3 +102,38 @@ async fn a_ten_second_outage_is_served_through_and_recovered_from() {
     );
     served.stop().await;
 }
+
+/// A database that is not up yet: the server is alive at once, says in one
+/// line why it is not ready (where it tried, and what happened), keeps
+/// trying, and becomes ready when the database comes.
+#[tokio::test]
+async fn an_unreachable_database_at_start_is_retried_and_explained() {
+    let mut cluster = stoppable_database().await;
+    cluster.stop().await;
+    let mut served = Served::start(
+        rates_command(),
+        &env(&[("DATABASE_URL", &cluster.url)]),
+        None,
+    );
+    served.wait_for(503, Duration::from_secs(30)).await;
+    assert_eq!(served.get("/livez").await.unwrap().status(), 200);
+    eventually("/readyz to say why", Duration::from_secs(30), async || {
+        let (_, body) = served.readyz().await;
+        body["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("connection refused"))
+    })
+    .await;
+    let (_, body) = served.readyz().await;
+    let reason = body["reason"].as_str().unwrap();
+    let expected = format!(
+        "database unreachable: 127.0.0.1:{} (database rates, user rates): connection refused",
+        cluster.port
+    );
+    assert_eq!(reason, expected);
+    assert!(!reason.contains('\n'));
+
+    cluster.restart().await;
+    served.wait_for(200, Duration::from_secs(60)).await;
+    served.stop().await;
+}

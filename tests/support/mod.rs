@@ -25,6 +25,18 @@ use serde_json::Value;
 use sqlx::{Executor, PgPool, postgres::PgPoolOptions};
 use tokio::sync::OnceCell;
 
+mod oracle;
+mod ports;
+mod private_cluster;
+
+// Each test binary uses a different part.
+#[allow(unused_imports)]
+pub use oracle::{assert_rates_match, expected_rates};
+#[allow(unused_imports)]
+pub use ports::free_port;
+#[allow(unused_imports)]
+pub use private_cluster::PrivateCluster;
+
 /// A dataset a test database starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dataset {
@@ -184,6 +196,8 @@ pub async fn spawn_app_configured(
 
     let mut settings = test_settings(&cluster.url(&database));
     configure(&mut settings);
+    // The process's one recorder, as `rates serve` installs it.
+    rates::telemetry::metrics::install(settings.metrics);
     let app = Application::build(settings)
         .await
         .expect("building the app");
@@ -397,174 +411,9 @@ fn remove_abandoned_clusters(base: &Path) {
     }
 }
 
-/// A cluster of a test's own, which it may stop and start again on the same
-/// port (an outage); removed when dropped.
-pub struct PrivateCluster {
-    root: tempfile::TempDir,
-    pg: Option<EmbeddedPostgres>,
-    pub port: u16,
-    /// The superuser's URL to database `rates`.
-    pub url: String,
-}
-
-impl PrivateCluster {
-    pub async fn start() -> Self {
-        let root = tempfile::Builder::new()
-            .prefix("rates-private-")
-            .tempdir_in(std::env::temp_dir())
-            .unwrap();
-        let pg = Self::launch(root.path(), 0).await;
-        let password = std::fs::read_to_string(root.path().join("superuser.password")).unwrap();
-        let port = pg.port();
-        let url = format!(
-            "postgres://rates:{}@127.0.0.1:{port}/rates",
-            password.trim()
-        );
-        Self {
-            root,
-            pg: Some(pg),
-            port,
-            url,
-        }
-    }
-
-    async fn launch(root: &Path, port: u16) -> EmbeddedPostgres {
-        EmbeddedPostgres::start(EmbeddedOptions {
-            data_root: root.to_owned(),
-            bin_dir: None,
-            port,
-            fast_unsafe: true,
-            extra_conf: Vec::new(),
-        })
-        .await
-        .expect("starting a private PostgreSQL")
-    }
-
-    pub async fn stop(&mut self) {
-        if let Some(pg) = self.pg.take() {
-            pg.stop().await.expect("stopping the private PostgreSQL");
-        }
-    }
-
-    /// Starts it again, on the same port.
-    pub async fn restart(&mut self) {
-        assert!(self.pg.is_none(), "already running");
-        self.pg = Some(Self::launch(self.root.path(), self.port).await);
-    }
-}
-
-/// A port for a server a test starts, never handed out twice on this machine
-/// within ten minutes, by any test process. Ports come from below the
-/// kernel's ephemeral range, so no `bind(0)` or outgoing connection takes
-/// one meanwhile; a registry under a file lock shares them between the test
-/// processes that run at once.
-pub fn free_port() -> u16 {
-    use std::{
-        io::{Read, Seek, Write},
-        time::{SystemTime, UNIX_EPOCH},
-    };
-    const FIRST: u16 = 20_000;
-    const LAST: u16 = 29_999;
-    const REUSE_AFTER_SECS: u64 = 600;
-    let path = std::env::temp_dir().join("rates-test-ports");
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .expect("opening the test port registry");
-    let lock = nix::fcntl::Flock::lock(
-        file.try_clone().unwrap(),
-        nix::fcntl::FlockArg::LockExclusive,
-    )
-    .expect("locking the test port registry");
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let mut text = String::new();
-    file.read_to_string(&mut text).unwrap();
-    // "port issued_at" per line; expired entries are dropped.
-    let mut issued: Vec<(u16, u64)> = text
-        .lines()
-        .filter_map(|l| {
-            let (p, t) = l.split_once(' ')?;
-            Some((p.parse().ok()?, t.parse().ok()?))
-        })
-        .filter(|(_, t)| now.saturating_sub(*t) < REUSE_AFTER_SECS)
-        .collect();
-    let start = FIRST + (std::process::id() % u32::from(LAST - FIRST)) as u16;
-    let port = (0..=(LAST - FIRST))
-        .map(|i| FIRST + (start - FIRST + i) % (LAST - FIRST + 1))
-        .find(|p| {
-            !issued.iter().any(|(q, _)| q == p)
-                && std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok()
-        })
-        .expect("a free test port");
-    issued.push((port, now));
-    let text: String = issued.iter().map(|(p, t)| format!("{p} {t}\n")).collect();
-    file.set_len(0).unwrap();
-    file.rewind().unwrap();
-    file.write_all(text.as_bytes()).unwrap();
-    drop(lock);
-    port
-}
-
 /// `TEST_LOG=1` shows the service's logs while tests run.
 fn init_test_logging() {
     if std::env::var_os("TEST_LOG").is_some() {
         rates::telemetry::init(&Default::default());
-    }
-}
-
-/// The `/rates` answer computed independently, straight from `prices` with a
-/// recursive CTE: the oracle the API is compared with.
-pub async fn expected_rates(
-    pool: &PgPool,
-    origin: &str,
-    destination: &str,
-    from: &str,
-    to: &str,
-) -> Vec<(String, i64, Option<f64>)> {
-    sqlx::query_as(
-        "WITH RECURSIVE
-           o(slug) AS (SELECT $1::text UNION SELECT r.slug FROM regions r JOIN o ON r.parent_slug = o.slug),
-           d(slug) AS (SELECT $2::text UNION SELECT r.slug FROM regions r JOIN d ON r.parent_slug = d.slug)
-         SELECT to_char(g.day, 'YYYY-MM-DD'), count(p.price),
-                CASE WHEN count(p.price) >= 3 THEN avg(p.price)::float8 END
-           FROM generate_series($3::date, $4::date, interval '1 day') g(day)
-           LEFT JOIN prices p
-             ON p.day = g.day
-            AND p.orig_code IN (SELECT code FROM ports WHERE code = $1 OR parent_slug IN (SELECT slug FROM o))
-            AND p.dest_code IN (SELECT code FROM ports WHERE code = $2 OR parent_slug IN (SELECT slug FROM d))
-          GROUP BY g.day
-          ORDER BY g.day DESC",
-    )
-    .bind(origin)
-    .bind(destination)
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await
-    .expect("oracle query")
-}
-
-/// Asserts that a `/rates` body equals the oracle's answer (prices to within
-/// floating-point rounding of the mean).
-pub fn assert_rates_match(body: &Value, expected: &[(String, i64, Option<f64>)]) {
-    let rates = body["rates"].as_array().expect("rates array");
-    assert_eq!(rates.len(), expected.len(), "number of days");
-    for (got, (day, count, price)) in rates.iter().zip(expected) {
-        assert_eq!(got["day"], *day);
-        assert_eq!(got["count"], *count, "count on {day}");
-        match (got["price"].as_f64(), price) {
-            (None, None) => assert!(got["price"].is_null()),
-            (Some(g), Some(e)) => assert!(
-                (g - e).abs() <= e.abs() * 1e-12,
-                "price on {day}: {g} vs {e}"
-            ),
-            (g, e) => panic!("price on {day}: {g:?} vs {e:?}"),
-        }
     }
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import pathlib
 import shutil
 import sys
@@ -11,10 +10,10 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from consistency import REPO, Reference  # noqa: E402
+from consistency import REPO, Reference, binary_reference  # noqa: E402
 from consistency_rules import github  # noqa: E402
 
-FIXTURE = json.loads((HERE / "testdata" / "reference.json").read_text())
+FIXTURE = binary_reference()
 
 
 def reference(edit=None) -> Reference:

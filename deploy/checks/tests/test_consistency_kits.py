@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import pathlib
 import shutil
 import sys
@@ -12,10 +11,10 @@ import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from consistency import REPO, Reference  # noqa: E402
+from consistency import REPO, Reference, binary_reference  # noqa: E402
 from consistency_rules import azure, kubernetes  # noqa: E402
 
-RAW = json.loads((HERE / "fixtures" / "contract_reference.json").read_text())
+RAW = binary_reference()
 RULES = [kubernetes, azure]
 
 

@@ -36,7 +36,7 @@ use tokio::{
 use tower::ServiceExt;
 
 use super::{ErrorBody, is_probe};
-use crate::{config::Settings, startup::Lifecycle};
+use crate::{config::Settings, startup::Lifecycle, telemetry::metrics as m};
 use timed_io::{ConnState, TimedIo};
 
 /// Connections accepted past the cap, to answer probes and say "busy".
@@ -154,7 +154,10 @@ impl Server {
         let _ = stream.set_nodelay(true);
         if let Ok(permit) = self.slots.clone().try_acquire_owned() {
             self.spawn(stream, permit, false);
-        } else if let Ok(permit) = self.overflow.clone().try_acquire_owned() {
+            return;
+        }
+        metrics::counter!(m::HTTP_REJECTED).increment(1);
+        if let Ok(permit) = self.overflow.clone().try_acquire_owned() {
             self.spawn(stream, permit, true);
         }
         // Else the stream is dropped here: closed at once.
@@ -198,10 +201,12 @@ impl Server {
             .header_read_timeout(None)
             .serve_connection(io, service);
         let connection = self.graceful.watch(connection);
+        metrics::gauge!(m::HTTP_CONNECTIONS).increment(1.0);
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
+            metrics::gauge!(m::HTTP_CONNECTIONS).decrement(1.0);
             drop(permit);
         });
     }

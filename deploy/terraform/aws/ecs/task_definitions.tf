@@ -62,8 +62,11 @@ locals {
     }
     # Roles and grants (idempotent), once after the database is created.
     bootstrap = {
-      command   = ["db", "bootstrap"]
-      env       = local.db_env
+      command = ["db", "bootstrap"]
+      # The owner migrates with IAM tokens; the API's logins too in rds_iam mode.
+      env = merge(local.db_env, {
+        RATES_BOOTSTRAP_RDS_IAM = var.credentials_source == "rds_iam" ? "all" : "owner"
+      })
       secrets   = local.admin_secrets
       task_role = null
       execution = aws_iam_role.admin_execution.arn
@@ -72,8 +75,12 @@ locals {
     # (rotate-db-credentials.yml); registered in secrets_manager mode only.
     rotate = {
       command = ["db", "rotate"]
-      env = merge(local.db_env, local.credentials_env.secrets_manager, {
-        RATES_ROTATE_STORE = "secrets_manager"
+      # The master user logs in (static, injected below); the API's secret
+      # is only the store rotation publishes to.
+      env = merge(local.db_env, {
+        RATES_ROTATE_STORE              = "secrets_manager"
+        RATES_SECRETS_MANAGER_SECRET_ID = aws_secretsmanager_secret.api.arn
+        RATES_SECRETS_MANAGER_REGION    = var.region
       })
       secrets   = local.admin_secrets
       task_role = aws_iam_role.rotate.arn

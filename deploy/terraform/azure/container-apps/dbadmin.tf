@@ -8,9 +8,10 @@
 #     API's next login to Key Vault.
 #
 # The init container gets an access token from the identity endpoint that
-# Container Apps injects (IDENTITY_ENDPOINT, IDENTITY_HEADER), runs the SQL
-# with psql, and hands the token to `rates` in a config file on a
-# memory-backed volume that lives as long as the job's replica.
+# Container Apps injects (IDENTITY_ENDPOINT, IDENTITY_HEADER) and runs the
+# role-mapping SQL with psql (rates has no command for it); `rates` then logs
+# in as the same identity with its own `entra_token` source, so no token is
+# ever written anywhere.
 
 locals {
   # Entra principals, by role name: the owner always; the API's login too
@@ -33,9 +34,6 @@ locals {
     ${local.map_roles_sql}
     SQL
     psql -v ON_ERROR_STOP=1 -d "$DATABASE" -c 'CREATE EXTENSION IF NOT EXISTS pgaudit'
-    umask 077
-    printf '[db]\nurl = "postgres://%s:%s@%s:5432/%s?sslmode=verify-full"\n' \
-      "$PGUSER" "$token" "$PGHOST" "$DATABASE" > /run/dbadmin/rates.toml
     echo "roles mapped: ${join(", ", keys(local.entra_roles))}"
   EOT
 
@@ -84,11 +82,6 @@ resource "azurerm_container_app_job" "dbadmin" {
   }
 
   template {
-    volume {
-      name         = "dbadmin"
-      storage_type = "EmptyDir"
-    }
-
     init_container {
       name    = "entra-roles"
       image   = "${local.registry_server}/postgres:16-alpine" # az acr import, see the README
@@ -119,10 +112,6 @@ resource "azurerm_container_app_job" "dbadmin" {
         name  = "DATABASE"
         value = module.postgres.database_name
       }
-      volume_mounts {
-        name = "dbadmin"
-        path = "/run/dbadmin"
-      }
     }
 
     container {
@@ -135,15 +124,20 @@ resource "azurerm_container_app_job" "dbadmin" {
       dynamic "env" {
         for_each = merge(
           {
-            RATES_DATABASE   = "external"
-            RATES_LOG_FORMAT = "json"
-            RATES_CONFIG     = "/run/dbadmin/rates.toml"
+            # The server's Entra administrator, passwordless.
+            RATES_DATABASE           = "external"
+            RATES_LOG_FORMAT         = "json"
+            RATES_CREDENTIALS_SOURCE = "entra_token"
+            RATES_AZURE_CREDENTIAL   = "managed_identity"
+            RATES_AZURE_CLIENT_ID    = azurerm_user_assigned_identity.this["dbadmin"].client_id
+            RATES_DB_HOST            = module.postgres.fqdn
+            RATES_DB_USER            = azurerm_user_assigned_identity.this["dbadmin"].name
+            RATES_DB_NAME            = module.postgres.database_name
+            RATES_DB_SSLMODE         = "verify-full"
           },
           each.key == "rotate" ? {
-            RATES_ROTATE_STORE     = "key_vault"
-            RATES_KEY_VAULT_URL    = azurerm_key_vault.this.vault_uri
-            RATES_AZURE_CREDENTIAL = "managed_identity"
-            RATES_AZURE_CLIENT_ID  = azurerm_user_assigned_identity.this["dbadmin"].client_id
+            RATES_ROTATE_STORE  = "key_vault"
+            RATES_KEY_VAULT_URL = azurerm_key_vault.this.vault_uri
           } : {},
         )
         content {
@@ -152,10 +146,6 @@ resource "azurerm_container_app_job" "dbadmin" {
         }
       }
 
-      volume_mounts {
-        name = "dbadmin"
-        path = "/run/dbadmin"
-      }
     }
   }
 
