@@ -287,8 +287,7 @@ pub async fn search(
     State(state): State<AppState>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(pairs) =
-        query.map_err(|_| ApiError::BadRequest("malformed query string".to_owned().into()))?;
+    let Query(pairs) = query.map_err(|_| ApiError::BadRequest("malformed query string".into()))?;
     let (q, limit) = parse_search(&pairs)?;
     let snapshot = state.model.snapshot().ok_or(ApiError::Loading)?;
     let places = snapshot.reference().places();

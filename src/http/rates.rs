@@ -136,8 +136,7 @@ pub async fn rates(
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(pairs) =
-        query.map_err(|_| ApiError::BadRequest("malformed query string".to_owned().into()))?;
+    let Query(pairs) = query.map_err(|_| ApiError::BadRequest("malformed query string".into()))?;
     let request = RatesRequest::parse(&pairs, state.config.max_range_days)?;
     let format = request
         .format
@@ -171,23 +170,19 @@ pub async fn rates(
             Format::Csv => csv(&rates).into(),
         }
     });
-    let content = match format {
-        Format::Json => [
-            (header::CONTENT_TYPE, HeaderValue::from_static(JSON)),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("inline"),
-            ),
-        ],
-        Format::Csv => [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8; header=present"),
-            ),
-            (header::CONTENT_DISPOSITION, attachment(&request)),
-        ],
-    };
-    Ok((validators, content, body).into_response())
+    let mut response = (validators, body).into_response();
+    let headers = response.headers_mut();
+    match format {
+        Format::Json => {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+        }
+        Format::Csv => {
+            let csv = HeaderValue::from_static("text/csv; charset=utf-8; header=present");
+            headers.insert(header::CONTENT_TYPE, csv);
+            headers.insert(header::CONTENT_DISPOSITION, attachment(&request));
+        }
+    }
+    Ok(response)
 }
 
 /// The same rows as the JSON: `day,count,price`, newest first, the price

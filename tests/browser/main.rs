@@ -787,6 +787,35 @@ async fn the_api_reference_links_back_to_the_explorer_and_breaks_no_policy() {
         let logs = b.severe_logs().await;
         assert!(logs.is_empty(), "console errors (CSP?): {logs:?}");
         b.screenshot("api-reference").await;
+
+        // "Execute" on /rates answers 200: the examples come from the
+        // loaded data.
+        let op = "#operations-rates-rates";
+        b.click(&format!("{op} .opblock-summary-control")).await;
+        b.wait(
+            &format!("document.querySelector('{op} .try-out__btn')"),
+            "Try it out",
+        )
+        .await;
+        // The document opens with "Try it out" on (tryItOutEnabled).
+        b.wait(
+            &format!("document.querySelector('{op} .execute')"),
+            "Execute",
+        )
+        .await;
+        b.click(&format!("{op} .execute")).await;
+        let status = b
+            .wait(
+                &format!("document.querySelector('{op} .live-responses-table tr.response .response-col_status')?.textContent"),
+                "the live response",
+            )
+            .await;
+        assert_eq!(
+            status.as_str().unwrap().trim(),
+            "200",
+            "Execute with the examples"
+        );
+        b.screenshot("api-reference-execute").await;
         b.goto(&format!("{}/ui", app.address)).await;
         b.wait(CHART_SHOWN, "the explorer").await;
     });

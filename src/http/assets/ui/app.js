@@ -39,7 +39,6 @@ const fullDate = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "sho
 const fmtShort = (day) => shortDate.format(parseDay(day));
 const fmtLong = (day) => longDate.format(parseDay(day));
 const fmtFull = (day) => fullDate.format(parseDay(day));
-const validDay = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(parseDay(s)) && new Date(parseDay(s)).toISOString().startsWith(s);
 
 const plural = (n, one, many = `${one}s`) => `${fmtInt(n)} ${n === 1 ? one : many}`;
 
@@ -660,7 +659,9 @@ function explorer() {
     const failure = describeFailure(answer);
     if (failure || !answer.body) {
       $("coverage").textContent = "";
-      $("lanes-window").textContent = `Could not load what the data covers. ${failure || ""}`;
+      $("lanes-window").textContent = "Could not load what the data covers.";
+      $("alert").replaceChildren(el("span", { text: failure || "The server's answer about the data was not understood." }),
+        el("button", { type: "button", onclick: () => location.reload() }, "Retry"));
       return null;
     }
     coverage = answer.body;
@@ -687,7 +688,11 @@ function explorer() {
       covered.then(() => { boxes.orig_code.describe(); boxes.dest_code.describe(); });
       return;
     }
+    $("status").classList.add("busy");
+    $("status").textContent = "Finding a busy lane in the data…";
     const c = await covered;
+    $("status").classList.remove("busy");
+    $("status").textContent = "";
     const start = { ...(c && c.suggested), ...q };
     if (complete(start)) {
       fillForm(start);
