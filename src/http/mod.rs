@@ -49,6 +49,7 @@ pub const ROUTES: &[&str] = &[
     "/regions",
     "/regions/{slug}",
     "/ui",
+    "/ui/",
     "/ui/ports/{code}",
     "/ui/regions/{slug}",
     "/ui/assets/{file}",

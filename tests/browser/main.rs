@@ -543,12 +543,31 @@ async fn server_and_network_failures_show_in_the_page_and_clear_old_results() {
 }
 
 #[tokio::test]
-async fn the_csv_download_holds_the_json_rows() {
+async fn the_csv_download_holds_the_json_rows_and_copy_as_curl_the_query() {
     let Some(app) = xeneta().await else { return };
     let app = &app;
     with_browser!(Options::default(), |b| {
         b.goto(&format!("{}/ui?orig_code=china_main&dest_code=north_europe_main&date_from=2020-12-29&date_to=2021-01-31", app.address)).await;
         b.wait(CHART_SHOWN, "the chart").await;
+        // "Copy as curl": the command for this very query, copied (or,
+        // without clipboard access, selected for Ctrl+C).
+        b.click("#copy-curl").await;
+        let said = b
+            .wait(
+                "document.getElementById('status').textContent",
+                "the copy's confirmation",
+            )
+            .await;
+        assert!(said.as_str().unwrap().contains("curl command"), "{said}");
+        let curl = text(b, "#curl").await;
+        assert_eq!(
+            curl,
+            format!(
+                "curl '{}/rates?orig_code=china_main&dest_code=north_europe_main&date_from=2020-12-29&date_to=2021-01-31'",
+                app.address
+            )
+        );
+
         b.click("#csv").await;
         let deadline = std::time::Instant::now() + Duration::from_secs(15);
         let file = loop {
