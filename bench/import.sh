@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Memory of a serving replica during a live replace import: starts `rates
 # serve` on a throwaway embedded PostgreSQL holding N demo prices, then
-# replaces all of them with `rates demo` (a different seed) while it serves,
+# replaces all of them with `rates demo` (another seed) while it serves,
 # sampling the server's RSS every 100 ms until it serves the new data.
 # Reports RSS before, the peak (VmHWM), after, and how long the replica took
 # to follow the commit.
@@ -53,9 +53,11 @@ rss_before=$(rss VmRSS)
 
 ( while kill -0 "$server" 2>/dev/null; do echo "$(date +%s.%N) $(rss VmRSS)"; sleep 0.1; done ) >"$work/rss" &
 sampler=$!
-echo "== replacing them with $prices other prices (seed 43) while the replica serves"
+# Another seed than the data loaded (a KEEP directory may hold any).
+seed=$((1000 + RANDOM))
+echo "== replacing them with $prices other prices (seed $seed) while the replica serves"
 started=$(date +%s.%N)
-demo 43 | tail -1
+demo "$seed" | tail -1
 committed=$(date +%s.%N)
 until [[ "$(etag)" != "$before_tag" ]]; do sleep 0.05; done
 followed=$(date +%s.%N)

@@ -138,31 +138,45 @@ impl Sync {
 
     async fn catch_up(&mut self) -> Result<(), sqlx::Error> {
         let started = Instant::now();
-        // One statement, so one snapshot and one round trip: the markers on
-        // every row, and the changed lane-days (none: one row of NULLs).
-        // Streamed: a bulk load can change millions of rows.
+        let current = self.model.snapshot().expect("loaded before following");
+        // Past this many changed rows, loading everything afresh is quicker
+        // (it reads only live lane-days, in order) than applying them.
+        let reload_above = (current.lane_days() / 3).max(10_000) as i64;
+        // One statement, so one snapshot and one round trip: the markers and
+        // the number of changed lane-days on every row, then the changed
+        // lane-days themselves (none: one row of NULLs), streamed. None are
+        // sent when the reference data changed or too many did: a reload
+        // follows instead.
         let mut rows = sqlx::query_as::<_, ChangeRow>(
-            "SELECT m.horizon, m.reference, l.orig_code, l.dest_code, l.day, l.n, l.total
+            "SELECT m.horizon, m.reference, c.changed,
+                    l.orig_code, l.dest_code, l.day, l.n, l.total
                FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon,
                             reference
                        FROM data_version) AS m
-               LEFT JOIN lane_days AS l ON l.version >= $1",
+              CROSS JOIN (SELECT count(*) AS changed FROM lane_days WHERE version >= $1) AS c
+               LEFT JOIN lane_days AS l
+                 ON l.version >= $1 AND m.reference = $2 AND c.changed <= $3",
         )
         .bind(self.horizon)
+        .bind(self.reference_version)
+        .bind(reload_above)
         .fetch(&self.pool);
         let Some(first) = rows.try_next().await? else {
             return Ok(());
         };
-        let (horizon, reference_version) = (first.0, first.1);
-        if reference_version != self.reference_version {
+        let (horizon, reference_version, changed_rows) = (first.0, first.1, first.2);
+        if reference_version != self.reference_version || changed_rows > reload_above {
             drop(rows);
+            tracing::debug!(
+                changed_rows,
+                "many changes or new reference data: reloading"
+            );
             return self.reload().await;
         }
-        let current = self.model.snapshot().expect("loaded before following");
         let mut lanes = None;
         let mut changed = 0usize;
         let mut next = Some(first);
-        while let Some((_, _, orig, dest, day, n, total)) = next {
+        while let Some((_, _, _, orig, dest, day, n, total)) = next {
             if let (Some(orig), Some(dest), Some(day), Some(n), Some(total)) =
                 (orig, dest, day, n, total)
             {
@@ -217,8 +231,10 @@ fn failed(e: &sqlx::Error) {
     }
 }
 
-/// Markers, then an optional changed lane-day.
+/// Markers and the number of changed lane-days, then an optional changed
+/// lane-day.
 type ChangeRow = (
+    i64,
     i64,
     i64,
     Option<String>,

@@ -173,3 +173,40 @@ async fn a_lost_listener_connection_is_recovered_without_losing_changes() {
     app.get_json_until(QUERY, |b| b["rates"][0]["count"] == 2)
         .await;
 }
+
+/// A bulk change (more changed lane-days than a catch-up applies one by one)
+/// is followed by a reload, and the answers equal the database's.
+#[tokio::test]
+async fn a_bulk_change_is_followed_by_a_reload() {
+    let app = spawn_app_seeded(SEED).await;
+    app.get_json_until(QUERY, |b| b["rates"][0]["count"] == 1)
+        .await;
+    // New ports first (a reference change, itself a reload), then only
+    // prices: 12 x 12 lanes over 200 days, 28,800 changed lane-days.
+    sqlx::raw_sql(
+        "INSERT INTO ports SELECT 'P' || lpad(i::text, 4, '0'), 'Port ' || i, 'east'
+           FROM generate_series(1, 12) i;",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let new_port = "/rates?date_from=2023-01-01&date_to=2023-01-01&orig_code=P0001&dest_code=P0002";
+    app.get_json_until(new_port, |b| b["rates"][0]["count"] == 0)
+        .await;
+    sqlx::raw_sql(
+        "INSERT INTO prices
+         SELECT o.code, d.code, DATE '2023-01-01' + day, 100 + day
+           FROM ports o, ports d, generate_series(0, 199) day
+          WHERE o.code LIKE 'P%' AND d.code LIKE 'P%';",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let query = "/rates?date_from=2023-01-01&date_to=2023-07-19&orig_code=east&dest_code=east";
+    let body = app
+        .get_json_until(query, |b| b["rates"][0]["count"] == 144)
+        .await;
+    let expected =
+        crate::support::expected_rates(&app.pool, "east", "east", "2023-01-01", "2023-07-19").await;
+    crate::support::assert_rates_match(&body, &expected);
+}
