@@ -50,6 +50,6 @@ openapi-spec-validator "$work/openapi.json"
 export SCHEMATHESIS_HOOKS=deploy/checks/schemathesis_hooks.py
 for mode in positive negative; do
   step "schemathesis run --mode $mode"
-  schemathesis run "$base/openapi.json" --mode "$mode" --checks all \
+  schemathesis --config-file deploy/checks/schemathesis.toml run "$base/openapi.json" --mode "$mode" --checks all \
     --generation-database none --no-color
 done
