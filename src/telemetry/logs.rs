@@ -20,11 +20,12 @@ where
         .lossy(false)
         .finish(BufWriter::new(std::io::stderr()));
     let color = std::io::stderr().is_terminal() && !settings.platform.no_color();
-    let layer = fmt::layer().with_writer(writer).with_ansi(color);
     let layer = match settings.log.format {
-        LogFormat::Text => layer.boxed(),
-        LogFormat::Json => layer
-            .json()
+        LogFormat::Text => fmt::layer().with_writer(writer).with_ansi(color).boxed(),
+        // The same lines as tracing-subscriber's JSON format, at a fraction
+        // of its cost per line (it re-parses the span's fields every time).
+        LogFormat::Json => json_subscriber::fmt::layer()
+            .with_writer(writer)
             .with_current_span(true)
             .with_span_list(false)
             .boxed(),
