@@ -3,10 +3,9 @@
 # PostgreSQL loaded with a chosen dataset, and measures it with wrk on
 # loopback: requests/s, p50/p99 latency and errors for GET /, a port-to-port
 # query, a region-to-region query and a mix of random queries, as deployed
-# (access log on: INFO, JSON lines to a file; metrics on); then GET / and the
-# port-to-port query again with the access log off, and with metrics off too,
-# to show what each costs. Also reports start-up time to ready and the
-# server's memory (RSS).
+# (access log on: INFO, JSON lines to a file; metrics on). Also reports
+# start-up time to ready and the server's memory (RSS). What the access log
+# and the metrics cost: bench/overhead.sh.
 #
 #   bench/http.sh                      # the Xeneta 2021 dump from ../shared/data
 #   bench/http.sh --demo 10000000      # generated demo data, 10M prices over a year
@@ -114,19 +113,3 @@ python3 bench/pick.py fresh "$base" "$database_url" "$orig_port" "$dest_port" "$
 echo
 echo "RSS after load: $(awk '/VmRSS/ {print $2/1024 " MiB"}' "/proc/$server/status")"
 stop_server
-start_server false true
-echo
-echo "access log off:"
-printf '%-18s %12s %10s %10s %8s\n' scenario "requests/s" "p50" "p99" errors
-run "GET /" /
-run "port-to-port" "$port_query"
-stop_server
-start_server false false
-echo
-echo "access log off, metrics off:"
-printf '%-18s %12s %10s %10s %8s\n' scenario "requests/s" "p50" "p99" errors
-run "GET /" /
-run "port-to-port" "$port_query"
-stop_server
-echo "port-to-port: $port_query"
-echo "region-to-region: $region_query"
