@@ -16,6 +16,7 @@ setting in the code therefore breaks this check until the deploy files follow.
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib
 import json
 import pathlib
@@ -88,6 +89,21 @@ def binary_reference(rates: pathlib.Path | str = DEFAULT_RATES) -> dict:
         env={"PATH": "/usr/bin:/bin"},
     )
     return json.loads(out.stdout)
+
+
+_BINARY_REFERENCE: dict | None = None
+
+
+def edited_reference(edit=None) -> Reference:
+    """The binary's reference, read once, with `edit(raw)` applied to a copy:
+    what the rules' tests use to show that each kind of drift is caught."""
+    global _BINARY_REFERENCE
+    if _BINARY_REFERENCE is None:
+        _BINARY_REFERENCE = binary_reference()
+    raw = copy.deepcopy(_BINARY_REFERENCE)
+    if edit:
+        edit(raw)
+    return Reference(raw)
 
 
 def load_reference(args: argparse.Namespace) -> Reference:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import pathlib
 import shutil
 import sys
@@ -10,17 +9,8 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from consistency import REPO, Reference, binary_reference  # noqa: E402
+from consistency import REPO, edited_reference as reference  # noqa: E402
 from consistency_rules import aws  # noqa: E402
-
-FIXTURE = binary_reference()
-
-
-def reference(edit=None) -> Reference:
-    raw = copy.deepcopy(FIXTURE)
-    if edit:
-        edit(raw)
-    return Reference(raw)
 
 
 def test_the_repository_is_consistent():
