@@ -1,30 +1,9 @@
 //! The API behind the explorer: what the data covers, finding locations,
-//! suggestions, CSV, content negotiation, the pages' headers, and an OpenAPI
-//! document whose examples work on the loaded data.
+//! suggestions, CSV and content negotiation.
 
-use rates::demo::{DemoOptions, load_demo};
 use serde_json::Value;
 
-use crate::support::{Dataset, TestApp, spawn_app, spawn_app_with};
-
-const BROWSER_ACCEPT: &str =
-    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
-
-async fn demo() -> TestApp {
-    let app = spawn_app().await;
-    load_demo(&app.pool, &DemoOptions::default()).await.unwrap();
-    app.get_json_until("/coverage", |c| !c["suggested"].is_null())
-        .await;
-    app
-}
-
-async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
-    let mut request = reqwest::Client::new().get(format!("{}{path}", app.address));
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    request.send().await.unwrap()
-}
+use crate::support::{Dataset, TestApp, spawn_app, spawn_app_with, spawn_demo_app};
 
 fn query(q: &Value) -> String {
     format!(
@@ -75,7 +54,7 @@ async fn assert_coverage_suggests_prices(app: &TestApp, first: &str, last: &str)
 
 #[tokio::test]
 async fn coverage_suggests_a_query_with_prices_on_the_demo_data() {
-    let app = demo().await;
+    let app = spawn_demo_app().await;
     assert_coverage_suggests_prices(&app, "2024-01-01", "2024-01-31").await;
 }
 
@@ -261,7 +240,7 @@ async fn rates_answer_csv_when_asked_with_the_same_rows() {
     let json: Value = json.json().await.unwrap();
 
     let by_format = app.get(&format!("{CSV_QUERY}&format=csv")).await;
-    let by_accept = get_with(&app, CSV_QUERY, &[("accept", "text/csv")]).await;
+    let by_accept = app.get_with(CSV_QUERY, &[("accept", "text/csv")]).await;
     let mut tags = Vec::new();
     for response in [by_format, by_accept] {
         assert_eq!(response.status(), 200);
@@ -299,12 +278,12 @@ async fn rates_answer_csv_when_asked_with_the_same_rows() {
     }
     assert_eq!(tags[0], tags[1]);
     assert_ne!(tags[0], json_tag, "each representation has its own tag");
-    let unchanged = get_with(
-        &app,
-        &format!("{CSV_QUERY}&format=csv"),
-        &[("if-none-match", tags[0].to_str().unwrap())],
-    )
-    .await;
+    let unchanged = app
+        .get_with(
+            &format!("{CSV_QUERY}&format=csv"),
+            &[("if-none-match", tags[0].to_str().unwrap())],
+        )
+        .await;
     assert_eq!(unchanged.status(), 304);
 
     for (accept, kind) in [
@@ -313,7 +292,7 @@ async fn rates_answer_csv_when_asked_with_the_same_rows() {
         ("text/csv;q=0.5, application/json", "application/json"),
         ("application/json;q=0.5, text/csv", "text/csv"),
     ] {
-        let response = get_with(&app, CSV_QUERY, &[("accept", accept)]).await;
+        let response = app.get_with(CSV_QUERY, &[("accept", accept)]).await;
         let got = response.headers()["content-type"]
             .to_str()
             .unwrap()
@@ -321,244 +300,13 @@ async fn rates_answer_csv_when_asked_with_the_same_rows() {
         assert!(got.starts_with(kind), "{accept}: {got}");
     }
     // The parameter wins over the header.
-    let response = get_with(
-        &app,
-        &format!("{CSV_QUERY}&format=json"),
-        &[("accept", "text/csv")],
-    )
-    .await;
+    let response = app
+        .get_with(
+            &format!("{CSV_QUERY}&format=json"),
+            &[("accept", "text/csv")],
+        )
+        .await;
     assert_eq!(response.headers()["content-type"], "application/json");
     let (status, body) = app.get_json(&format!("{CSV_QUERY}&format=xml")).await;
     assert_eq!((status, body["param"].as_str()), (400, Some("format")));
-}
-
-#[tokio::test]
-async fn browsers_asking_for_the_root_are_sent_to_the_explorer() {
-    let app = spawn_app().await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let root = format!("{}/", app.address);
-    let browser = client
-        .get(&root)
-        .header("accept", BROWSER_ACCEPT)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(browser.status(), 303);
-    assert_eq!(browser.headers()["location"], "/ui");
-    assert_eq!(browser.headers()["vary"], "Accept");
-    for accept in [None, Some("*/*"), Some("application/json")] {
-        let mut request = client.get(&root);
-        if let Some(accept) = accept {
-            request = request.header("accept", accept);
-        }
-        let response = request.send().await.unwrap();
-        assert_eq!(response.status(), 200, "{accept:?}");
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["message"], "Hello world!");
-    }
-}
-
-#[tokio::test]
-async fn pages_carry_security_headers_and_no_inline_script() {
-    let app = spawn_app().await;
-    for path in ["/ui", "/ui/ports/CNGGZ", "/ui/regions/china_main"] {
-        let response = app.get(path).await;
-        assert_eq!(response.status(), 200, "{path}");
-        let headers = response.headers().clone();
-        let csp = headers["content-security-policy"].to_str().unwrap();
-        assert!(
-            csp.contains("script-src 'self';") && !csp.contains("unsafe"),
-            "{csp}"
-        );
-        assert!(
-            csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"),
-            "{csp}"
-        );
-        assert_eq!(headers["x-content-type-options"], "nosniff");
-        assert_eq!(headers["referrer-policy"], "no-referrer");
-        assert_eq!(headers["x-frame-options"], "DENY");
-        let html = response.text().await.unwrap();
-        for script in html.split("<script").skip(1) {
-            assert!(
-                script.starts_with(" type=\"module\" src=\"/ui/assets/"),
-                "{script}"
-            );
-        }
-        assert!(
-            !html.contains("style=\"") && !html.contains("<style"),
-            "inline style in {path}"
-        );
-        assert!(
-            !html.contains("://"),
-            "{path} loads something from elsewhere"
-        );
-    }
-    let docs = app.get("/docs/").await;
-    let csp = docs.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(
-        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self';"),
-        "{csp}"
-    );
-    // The JSON API is not a page.
-    let api = app.get("/livez").await;
-    assert!(!api.headers().contains_key("content-security-policy"));
-}
-
-#[tokio::test]
-async fn assets_are_compressed_cached_by_version_and_revalidated() {
-    let app = spawn_app().await;
-    let html = app.get("/ui").await.text().await.unwrap();
-    let start = html.find("/ui/assets/app.js?v=").unwrap();
-    let link = &html[start..start + html[start..].find('"').unwrap()];
-    let gz = get_with(&app, link, &[("accept-encoding", "gzip")]).await;
-    assert_eq!(gz.headers()["content-encoding"], "gzip");
-    assert!(
-        gz.headers()["cache-control"]
-            .to_str()
-            .unwrap()
-            .contains("immutable")
-    );
-    assert!(
-        gz.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/javascript")
-    );
-    let plain = app.get("/ui/assets/app.js").await;
-    assert!(!plain.headers().contains_key("content-encoding"));
-    assert_eq!(plain.headers()["cache-control"], "no-cache");
-    let etag = plain.headers()["etag"].to_str().unwrap().to_owned();
-    let plain = plain.text().await.unwrap();
-    assert!(plain.contains("fetch(url"), "the script queries the API");
-    let again = get_with(&app, "/ui/assets/app.js", &[("if-none-match", &etag)]).await;
-    assert_eq!(again.status(), 304);
-    let (status, _) = app.get_json("/ui/assets/nope.js").await;
-    assert_eq!(status, 404);
-}
-
-/// Every example in the document is taken from the data, so requests built
-/// from them answer 200 (and `/rates` with prices).
-async fn assert_document_examples_work(app: &TestApp) {
-    let (status, doc) = app.get_json("/openapi.json").await;
-    assert_eq!(status, 200);
-    let paths = doc["paths"].as_object().unwrap();
-    for (path, item) in paths {
-        let op = &item["get"];
-        let mut url = path.clone();
-        let mut query = Vec::new();
-        for p in op["parameters"].as_array().into_iter().flatten() {
-            let (name, example) = (p["name"].as_str().unwrap(), &p["example"]);
-            let value = example
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| example.to_string());
-            if p["in"] == "path" {
-                url = url.replace(&format!("{{{name}}}"), &value);
-            } else if p["required"] == true || name == "q" {
-                query.push(format!("{name}={value}"));
-            }
-        }
-        if !query.is_empty() {
-            url = format!("{url}?{}", query.join("&"));
-        }
-        let response = app.get(&url).await;
-        assert_eq!(response.status(), 200, "{url} from the examples of {path}");
-        if path == "/rates" {
-            let body: Value = response.json().await.unwrap();
-            let priced = body["rates"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|r| !r["price"].is_null())
-                .count();
-            assert!(priced > 0, "{url}: {body}");
-        }
-    }
-    let example =
-        &paths["/rates"]["get"]["responses"]["200"]["content"]["application/json"]["example"];
-    assert_eq!(example["rates"].as_array().unwrap().len(), 3, "{example}");
-}
-
-#[tokio::test]
-async fn the_document_describes_what_the_server_does() {
-    let Some(app) = spawn_app_with(Dataset::Xeneta2021).await else {
-        return;
-    };
-    let (_, doc) = app.get_json("/openapi.json").await;
-    assert_eq!(doc["servers"][0]["url"], "/");
-    assert!(
-        doc["info"]["description"]
-            .as_str()
-            .unwrap()
-            .contains("](/ui)"),
-        "links to the explorer"
-    );
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        let op = &item["get"];
-        assert!(
-            op["summary"].as_str().is_some_and(|s| !s.is_empty()),
-            "{path} has no summary"
-        );
-        for (status, response) in op["responses"].as_object().unwrap() {
-            assert!(
-                response["description"]
-                    .as_str()
-                    .is_some_and(|d| !d.is_empty()),
-                "{path} {status}"
-            );
-        }
-    }
-    let rates = &doc["paths"]["/rates"]["get"];
-    for status in ["200", "304", "400", "503"] {
-        assert!(rates["responses"][status].is_object(), "/rates {status}");
-    }
-    for path in ["/ports/{code}", "/regions/{slug}", "/locations/{code}"] {
-        for status in ["400", "404", "503"] {
-            assert!(
-                doc["paths"][path]["get"]["responses"][status].is_object(),
-                "{path} {status}"
-            );
-        }
-    }
-    let params = rates["parameters"].as_array().unwrap();
-    let param = |name: &str| params.iter().find(|p| p["name"] == name).unwrap();
-    for date in ["date_from", "date_to"] {
-        let schema = &param(date)["schema"];
-        assert_eq!(schema["format"], "date");
-        assert_eq!(
-            (schema["minLength"].as_u64(), schema["maxLength"].as_u64()),
-            (Some(10), Some(10))
-        );
-        assert!(schema["pattern"].as_str().unwrap().starts_with('^'));
-    }
-    let codes = param("orig_code")["schema"]["enum"].as_array().unwrap();
-    assert!(codes.iter().any(|c| c == "CNGGZ") && codes.iter().any(|c| c == "china_main"));
-    assert_eq!(param("orig_code")["schema"]["maxLength"], 64);
-    assert_eq!(
-        param("format")["schema"]["enum"],
-        serde_json::json!(["json", "csv"])
-    );
-    let csv = &rates["responses"]["200"]["content"]["text/csv"];
-    assert!(
-        csv["example"]
-            .as_str()
-            .unwrap()
-            .starts_with("day,count,price\n")
-    );
-    // The null rule holds in the examples: no price without 3 prices.
-    let daily = &doc["components"]["schemas"]["DailyRate"];
-    assert!(daily["example"]["count"].as_u64().unwrap() >= 3, "{daily}");
-    assert_document_examples_work(&app).await;
-}
-
-#[tokio::test]
-async fn the_document_examples_work_on_the_demo_data() {
-    let app = demo().await;
-    assert_document_examples_work(&app).await;
 }

@@ -2,12 +2,13 @@
 
 use serde_json::json;
 
-use crate::page::{assert_first_screen, demo, xeneta};
+use crate::page::{assert_first_screen, xeneta};
+use crate::support::spawn_demo_app;
 use crate::webdriver::{self, Browser, Options};
 
 #[tokio::test]
 async fn first_screen_on_the_demo_data_shows_a_chart() {
-    let app = demo().await;
+    let app = spawn_demo_app().await;
     let app = &app;
     with_browser!(Options::default(), |b| {
         b.goto(&format!("{}/ui", app.address)).await;

@@ -1,9 +1,8 @@
-//! What every test reads off the page, and the apps it runs against.
+//! What every test reads off the page, and the app over the Xeneta dump.
 
-use rates::demo::{DemoOptions, load_demo};
 use serde_json::{Value, json};
 
-use crate::support::{Dataset, TestApp, spawn_app, spawn_app_with};
+use crate::support::{Dataset, TestApp, spawn_app_with};
 use crate::webdriver::{ARROW_DOWN, BACKSPACE, Browser, CONTROL, ENTER};
 
 /// The results are on screen, finished, with a chart.
@@ -13,17 +12,6 @@ pub const CHART_SHOWN: &str = "!document.getElementById('results').hidden \
 
 pub async fn xeneta() -> Option<TestApp> {
     spawn_app_with(Dataset::Xeneta2021).await
-}
-
-/// An app over the demo data `rates serve` loads into an empty database.
-pub async fn demo() -> TestApp {
-    let app = spawn_app().await;
-    load_demo(&app.pool, &DemoOptions::default())
-        .await
-        .expect("loading the demo data");
-    app.get_json_until("/coverage", |c| !c["suggested"].is_null())
-        .await;
-    app
 }
 
 /// The table as shown: (day, count, average or None).

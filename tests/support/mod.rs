@@ -102,6 +102,21 @@ impl TestApp {
             .expect("request failed")
     }
 
+    /// A GET with request headers.
+    pub async fn get_with(
+        &self,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .get(format!("{}{}", self.address, path_and_query));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request failed")
+    }
+
     /// Status and JSON body of a GET.
     pub async fn get_json(&self, path_and_query: &str) -> (u16, Value) {
         let response = self.get(path_and_query).await;
@@ -161,6 +176,18 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(Dataset::Empty)
         .await
         .expect("the empty dataset needs no files")
+}
+
+/// An app over the demo data `rates serve` loads into an empty database,
+/// once its read model has caught up with it.
+pub async fn spawn_demo_app() -> TestApp {
+    let app = spawn_app().await;
+    rates::demo::load_demo(&app.pool, &rates::demo::DemoOptions::default())
+        .await
+        .expect("loading the demo data");
+    app.get_json_until("/coverage", |c| !c["suggested"].is_null())
+        .await;
+    app
 }
 
 /// An app over a copy of `dataset`; `None` when its dump is not available.
