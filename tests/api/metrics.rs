@@ -1,7 +1,7 @@
 //! Issue 11, metrics: `/metrics` counts what the server does, on the main
 //! listener or only on `metrics_listen`, and a real Prometheus scrapes it.
 
-use std::{path::Path, process::Stdio, time::Duration};
+use std::{process::Stdio, time::Duration};
 
 use serde_json::Value;
 
@@ -10,7 +10,7 @@ use crate::{
     evidence::{RATES_QUERY, env, seeded_database},
     fakes::eventually,
     process::Served,
-    support::{Dataset, free_port, spawn_app, spawn_app_configured},
+    support::{Dataset, free_port, required_file, spawn_app, spawn_app_configured},
 };
 
 /// The value of the series `name{labels}` in a scrape (labels as written).
@@ -93,25 +93,14 @@ async fn metrics_can_move_to_a_listener_of_their_own() {
     assert_eq!(off.get("/metrics").await.status(), 404);
 }
 
-/// The Debian `prometheus` binary, if installed; CI installs it.
-fn prometheus() -> Option<&'static str> {
-    let path = "/usr/bin/prometheus";
-    if Path::new(path).is_file() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{path} not found: CI must run every test"
-    );
-    eprintln!("SKIPPED: {path} not found (apt-get install prometheus)");
-    None
-}
-
 /// A real Prometheus scrapes a running server once a second: it finds the
 /// request counters and a fresh read model.
 #[tokio::test]
 async fn prometheus_scrapes_the_server() {
-    let Some(binary) = prometheus() else { return };
+    // The Debian `prometheus` binary; CI installs it.
+    let Some(binary) = required_file("/usr/bin/prometheus", "apt-get install prometheus") else {
+        return;
+    };
     let (_, url) = seeded_database().await;
     let mut served = Served::start(rates_command(), &env(&[("DATABASE_URL", &url)]), None);
     served.wait_ready().await;

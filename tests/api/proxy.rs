@@ -13,22 +13,8 @@ use crate::{
     evidence::{env, load, seeded_database},
     fakes::eventually,
     process::Served,
-    support::free_port,
+    support::{free_port, required_file},
 };
-
-/// nginx's binary, if installed; CI installs it (`.ci/rust.sh`).
-fn nginx() -> Option<&'static str> {
-    let path = "/usr/sbin/nginx";
-    if Path::new(path).is_file() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{path} not found: CI must run every test"
-    );
-    eprintln!("SKIPPED: {path} not found (apt-get install nginx-light)");
-    None
-}
 
 /// The proxy in front of both replicas, configured as the README advises for
 /// a proxy without active health checks: a replica that refuses
@@ -71,7 +57,10 @@ http {{
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn replicas_restarted_one_after_the_other_behind_nginx_fail_no_request() {
-    let Some(nginx) = nginx() else { return };
+    // CI installs nginx (`.ci/rust.sh`).
+    let Some(nginx) = required_file("/usr/sbin/nginx", "apt-get install nginx-light") else {
+        return;
+    };
     let (_, url) = seeded_database().await;
     let replica_env = env(&[
         ("DATABASE_URL", &url),

@@ -198,23 +198,12 @@ async fn an_unknown_code_is_marked_at_its_field_with_suggestions_and_names_resol
             "the field has the focus"
         );
         assert!(
-            b.js(
-                "return document.getElementById('results').hidden",
-                json!([])
-            )
-            .await
-            .as_bool()
-            .unwrap(),
+            b.holds("document.getElementById('results').hidden").await,
             "old results cleared"
         );
         assert!(
-            b.js(
-                "return !!document.querySelector('#orig_code-error button[data-code=CNGGZ]')",
-                json!([])
-            )
-            .await
-            .as_bool()
-            .unwrap(),
+            b.holds("document.querySelector('#orig_code-error button[data-code=CNGGZ]')")
+                .await,
             "CNGGZ is suggested"
         );
         b.screenshot("xeneta-unknown-code").await;
@@ -281,23 +270,11 @@ async fn server_and_network_failures_show_in_the_page_and_clear_old_results() {
                 .await;
             assert!(alert.as_str().unwrap().contains(expected), "{alert}");
             assert!(
-                b.js(
-                    "return document.getElementById('results').hidden",
-                    json!([])
-                )
-                .await
-                .as_bool()
-                .unwrap(),
+                b.holds("document.getElementById('results').hidden").await,
                 "old results cleared"
             );
             assert!(
-                b.js(
-                    "return !!document.querySelector('#alert button')",
-                    json!([])
-                )
-                .await
-                .as_bool()
-                .unwrap(),
+                b.holds("document.querySelector('#alert button')").await,
                 "a retry button"
             );
             b.screenshot(shot).await;

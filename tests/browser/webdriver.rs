@@ -264,6 +264,14 @@ impl Browser {
             .await
     }
 
+    /// Whether `expression` is truthy in the page now.
+    pub async fn holds(&self, expression: &str) -> bool {
+        self.js(&format!("return !!({expression})"), json!([]))
+            .await
+            .as_bool()
+            .expect("a boolean")
+    }
+
     /// Like [`Browser::js`], for a script that calls `arguments[arguments.length - 1]` when done.
     pub async fn js_async(&self, script: &str, args: Value) -> Value {
         self.post("/execute/async", json!({ "script": script, "args": args }))

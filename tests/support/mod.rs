@@ -67,17 +67,23 @@ impl Dataset {
     }
 }
 
-/// `../shared/data/NAME` (or `$TEST_SHARED_DATA/NAME`), if present. When it
-/// is not, a test needing it fails under `CI` and, locally, skips saying so.
+/// `../shared/data/NAME` (or `$TEST_SHARED_DATA/NAME`), if present; see
+/// [`required_file`].
 pub fn shared_data(name: &str) -> Option<PathBuf> {
     let dir = std::env::var_os("TEST_SHARED_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    let path = dir.join(name);
+    required_file(dir.join(name), "set TEST_SHARED_DATA")
+}
+
+/// `path`, if it is a file. When it is not, a test needing it fails under
+/// `CI` (which must run every test) and, locally, skips saying how to get it.
+pub fn required_file(path: impl Into<PathBuf>, how_to_get_it: &str) -> Option<PathBuf> {
+    let path = path.into();
     if path.is_file() {
         return Some(path);
     }
-    let missing = format!("{} not found (set TEST_SHARED_DATA)", path.display());
+    let missing = format!("{} not found ({how_to_get_it})", path.display());
     assert!(
         std::env::var_os("CI").is_none(),
         "{missing}: CI must run every test"
