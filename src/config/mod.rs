@@ -18,7 +18,6 @@ pub mod value;
 use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
-    str::FromStr,
     time::Duration,
 };
 
@@ -342,7 +341,15 @@ pub fn read_secret_file(path: &Path) -> Result<SecretString, DbConfigError> {
 
 impl From<value::SslMode> for PgSslMode {
     fn from(mode: value::SslMode) -> Self {
-        PgSslMode::from_str(mode.as_str()).expect("every SslMode is a libpq sslmode")
+        use value::SslMode as M;
+        match mode {
+            M::Disable => PgSslMode::Disable,
+            M::Allow => PgSslMode::Allow,
+            M::Prefer => PgSslMode::Prefer,
+            M::Require => PgSslMode::Require,
+            M::VerifyCa => PgSslMode::VerifyCa,
+            M::VerifyFull => PgSslMode::VerifyFull,
+        }
     }
 }
 

@@ -7,6 +7,8 @@
 //! - flag: `--` + the key with `.` and `_` as `-` (`--db-max-connections`);
 //!   secrets have none (flags show in `ps`).
 
+use std::sync::LazyLock;
+
 use super::{Settings, value};
 
 /// The subcommands a setting applies to (a bit set).
@@ -31,8 +33,6 @@ impl Commands {
             | Self::BOOTSTRAP.0
             | Self::ROTATE.0,
     );
-    /// Commands that load data as the schema owner.
-    pub const JOBS: Self = Self(Self::MIGRATE.0 | Self::IMPORT.0 | Self::DEMO.0);
     pub const ALL: Self = Self(u16::MAX);
 
     /// Names as typed on the command line, for `rates config --reference`.
@@ -57,13 +57,6 @@ impl Commands {
 
     pub fn intersects(self, other: Self) -> bool {
         self.0 & other.0 != 0
-    }
-}
-
-impl std::ops::BitOr for Commands {
-    type Output = Self;
-    fn bitor(self, other: Self) -> Self {
-        self.or(other)
     }
 }
 
@@ -158,7 +151,9 @@ impl Setting {
         if self.doc.contains("[default:") {
             return None;
         }
-        self.get(&Settings::default())
+        // Built once: the defaults read the environment (the data directory).
+        static DEFAULTS: LazyLock<Settings> = LazyLock::new(Settings::default);
+        self.get(&DEFAULTS)
     }
 
     pub fn find(key: &str) -> Option<&'static Setting> {
@@ -474,60 +469,4 @@ settings! {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::HashSet;
-
-    use super::*;
-
-    #[test]
-    fn names_follow_the_rule() {
-        let s = Setting::find("db.max_connections").unwrap();
-        assert_eq!(s.env(), "RATES_DB_MAX_CONNECTIONS");
-        assert_eq!(s.flag().as_deref(), Some("db-max-connections"));
-        let url = Setting::find("db.url").unwrap();
-        assert_eq!(url.flag(), None, "secrets have no flag");
-        assert_eq!(url.env_names(), ["RATES_DB_URL", "DATABASE_URL"]);
-    }
-
-    #[test]
-    fn keys_env_names_and_flags_are_unique() {
-        let mut seen = HashSet::new();
-        for s in SETTINGS {
-            assert!(seen.insert(s.key.to_owned()), "{}", s.key);
-            for env in s.env_names() {
-                assert!(seen.insert(env.clone()), "{env}");
-            }
-            if let Some(flag) = s.flag() {
-                assert!(seen.insert(format!("--{flag}")), "{flag}");
-            }
-        }
-    }
-
-    #[test]
-    fn every_default_is_accepted_by_its_own_parser() {
-        let defaults = Settings::default();
-        for s in SETTINGS {
-            if s.is_secret() {
-                continue;
-            }
-            if let Some(shown) = s.get(&defaults) {
-                let mut fresh = Settings::default();
-                // Paths that must exist are checked where they are used.
-                if s.accepts == "FILE" || s.accepts == "DIR" {
-                    continue;
-                }
-                s.set(&mut fresh, &shown)
-                    .unwrap_or_else(|e| panic!("{}: default {shown:?} rejected: {e}", s.key));
-                assert_eq!(s.get(&fresh), Some(shown), "{}", s.key);
-            }
-        }
-    }
-
-    #[test]
-    fn every_section_has_a_heading() {
-        for s in SETTINGS {
-            assert!(!s.heading().is_empty());
-            assert!(!s.help().is_empty(), "{}", s.key);
-        }
-    }
-}
+mod tests;

@@ -173,19 +173,6 @@ pub enum SslMode {
     VerifyFull,
 }
 
-impl SslMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Disable => "disable",
-            Self::Allow => "allow",
-            Self::Prefer => "prefer",
-            Self::Require => "require",
-            Self::VerifyCa => "verify-ca",
-            Self::VerifyFull => "verify-full",
-        }
-    }
-}
-
 /// A `postgres://` URL, which may carry a password: never shown whole.
 #[derive(Clone)]
 pub struct DatabaseUrl {

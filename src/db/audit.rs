@@ -43,7 +43,7 @@ pub async fn record(pool: &PgPool, action: &str, target: &str, outcome: Outcome,
         action,
         audit_target = target,
         outcome = outcome.as_str(),
-        os_user = os_user.as_deref(),
+        os_user = os_user.as_str(),
         detail = %detail,
         "audit"
     );
@@ -64,8 +64,6 @@ pub async fn record(pool: &PgPool, action: &str, target: &str, outcome: Outcome,
     }
 }
 
-/// The name in the password database, else the numeric uid (containers
-/// often run as a uid with no name).
 /// The audit row of a migration run (written after it: the table is itself
 /// a migration).
 pub async fn record_migration(pool: &PgPool, result: &Result<(), sqlx::migrate::MigrateError>) {
@@ -77,11 +75,13 @@ pub async fn record_migration(pool: &PgPool, result: &Result<(), sqlx::migrate::
     record(pool, "migrate", "schema", Outcome::of(result), detail).await;
 }
 
-fn os_user() -> Option<String> {
+/// The name in the password database, else the numeric uid (containers
+/// often run as a uid with no name).
+fn os_user() -> String {
     let uid = nix::unistd::getuid();
     let name = nix::unistd::User::from_uid(uid)
         .ok()
         .flatten()
         .map(|u| u.name);
-    Some(name.unwrap_or_else(|| format!("uid {uid}")))
+    name.unwrap_or_else(|| format!("uid {uid}"))
 }

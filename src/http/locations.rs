@@ -4,14 +4,13 @@
 
 use axum::{
     extract::{Path, Query, State, rejection::QueryRejection},
-    http::{HeaderValue, header},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use bytes::Bytes;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiError, AppState, ErrorBody, error::InvalidRequest};
+use super::{ApiError, AppState, ErrorBody, error::InvalidRequest, json_response};
 use crate::{
     domain::{InvalidInput, LocationCode},
     read_model::{
@@ -191,7 +190,7 @@ pub async fn coverage(State(state): State<AppState>) -> Result<Response, ApiErro
         .get_or_compute((String::new(), String::new(), 0, 0, "coverage"), || {
             json_bytes(&coverage_of(&snapshot, max_days))
         });
-    Ok(json(body))
+    Ok(json_response(body))
 }
 
 pub fn coverage_of(snapshot: &Snapshot, max_days: u32) -> CoverageResponse {
@@ -305,7 +304,7 @@ pub async fn search(
             name: p.name.clone(),
         })
         .collect();
-    Ok(json(json_bytes(&found)))
+    Ok(json_response(json_bytes(&found)))
 }
 
 fn parse_search(pairs: &[(String, String)]) -> Result<(String, usize), InvalidInput> {
@@ -374,7 +373,7 @@ pub async fn location(
     let body = snapshot.answers().get_or_compute(question, || {
         json_bytes(&detail(&snapshot, code.as_str()).expect("checked above"))
     });
-    Ok(json(body))
+    Ok(json_response(body))
 }
 
 fn not_found(reference: &Reference, code: &LocationCode) -> ApiError {
@@ -424,17 +423,6 @@ fn detail(snapshot: &Snapshot, code: &str) -> Option<LocationDetail> {
 
 fn json_bytes(value: &impl Serialize) -> Bytes {
     serde_json::to_vec(value).expect("serializes").into()
-}
-
-fn json(body: Bytes) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
 }
 
 /// For 404s of the database-backed `/ports/{code}` and `/regions/{slug}`.

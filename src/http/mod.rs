@@ -18,7 +18,13 @@ mod negotiate;
 
 use std::{sync::Arc, time::Duration};
 
-use axum::{Router, routing::get};
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use bytes::Bytes;
 use sqlx::PgPool;
 
 use crate::{
@@ -94,7 +100,7 @@ impl ApiConfig {
 }
 
 /// The API; `/metrics` is on it unless `metrics_listen` moves it (see
-/// [`metrics_router`]).
+/// [`serve_metrics`]).
 pub fn router(state: AppState, with_metrics: bool) -> Router {
     let config = state.config.clone();
     let mut routes = Router::new()
@@ -124,17 +130,33 @@ pub fn router(state: AppState, with_metrics: bool) -> Router {
     middleware::apply(routes, &config)
 }
 
-/// `/metrics` alone, for the separate `metrics_listen` address.
-pub fn metrics_router(state: AppState) -> Router {
+/// Serves `/metrics` alone on `listener`, the separate `metrics_listen`
+/// address, until the process ends.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+) -> std::io::Result<()> {
     let config = state.config.clone();
     let routes = Router::new()
         .route(METRICS_PATH, get(metrics::metrics))
         .fallback(error::not_found)
         .with_state(state);
-    middleware::apply(routes, &config)
+    axum::serve(listener, middleware::apply(routes, &config)).await
 }
 
 /// Probes are polled constantly: they log at DEBUG.
 pub fn is_probe(route: &str) -> bool {
     matches!(route, LIVENESS_PATH | READINESS_PATH | HEALTH_PATH)
+}
+
+/// A JSON body already serialized (cached answers are kept as bytes).
+fn json_response(body: Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }

@@ -4,13 +4,7 @@
 
 use std::sync::LazyLock;
 
-use axum::{
-    Router,
-    extract::State,
-    http::{HeaderValue, header},
-    response::{IntoResponse, Response},
-    routing::get,
-};
+use axum::{Router, extract::State, response::Response, routing::get};
 use bytes::Bytes;
 use serde_json::{Value, json};
 use utoipa::OpenApi;
@@ -86,14 +80,7 @@ async fn document(State(state): State<AppState>) -> Response {
             }),
         None => render(None, max_days),
     };
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
+    super::json_response(body)
 }
 
 fn render(snapshot: Option<&Snapshot>, max_days: u32) -> Bytes {
@@ -159,11 +146,7 @@ pub fn fit(doc: &mut Value, snapshot: &Snapshot, max_days: u32) {
         let rates: Vec<_> = route.daily_rates(range).into_iter().take(3).collect();
         let content = &mut doc["paths"]["/rates"]["get"]["responses"]["200"]["content"];
         content["application/json"]["example"] = json!({ "rates": rates });
-        let mut csv = String::from("day,count,price\n");
-        for r in &rates {
-            let price = r.price.map(|p| json!(p).to_string()).unwrap_or_default();
-            csv.push_str(&format!("{},{},{price}\n", r.day, r.count));
-        }
+        let csv = String::from_utf8(rates::csv(&rates)).expect("CSV is UTF-8");
         content["text/csv"]["example"] = json!(csv);
     }
 }

@@ -187,7 +187,7 @@ pub async fn rates(
 
 /// The same rows as the JSON: `day,count,price`, newest first, the price
 /// written exactly as in JSON and empty for null.
-fn csv(rates: &[DailyRate]) -> Vec<u8> {
+pub(super) fn csv(rates: &[DailyRate]) -> Vec<u8> {
     let mut out = String::with_capacity(16 + rates.len() * 32);
     out.push_str("day,count,price\n");
     for r in rates {

@@ -53,14 +53,6 @@ impl Answers {
     pub fn bytes(&self) -> usize {
         self.cache.read().expect("answers lock").bytes
     }
-
-    pub fn len(&self) -> usize {
-        self.cache.read().expect("answers lock").map.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 #[cfg(test)]

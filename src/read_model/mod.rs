@@ -48,10 +48,6 @@ impl ReadModel {
         self.current.load_full()
     }
 
-    pub fn is_loaded(&self) -> bool {
-        self.current.load().is_some()
-    }
-
     /// How long ago the model last read the database successfully (a load, a
     /// catch-up, or a poll that found nothing new); `None` before the first.
     pub fn staleness(&self) -> Option<Duration> {

@@ -10,15 +10,6 @@ pub enum Kind {
     Port,
 }
 
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Port => "port",
-            Kind::Region => "region",
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Place {
     pub kind: Kind,
@@ -95,14 +86,6 @@ impl Places {
 
     pub fn is_region(&self, slug: &str) -> bool {
         self.get(slug).is_some_and(|p| p.kind == Kind::Region)
-    }
-
-    pub fn len(&self) -> usize {
-        self.all.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.all.is_empty()
     }
 
     /// Every code and slug, sorted and distinct.

@@ -7,11 +7,16 @@ use std::sync::{
     atomic::{AtomicBool, Ordering},
 };
 
-#[derive(Default)]
 pub struct Lifecycle {
     /// `Some(reason)` until the database is reachable and prepared.
     starting: Mutex<Option<String>>,
     draining: AtomicBool,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Lifecycle {

@@ -61,14 +61,6 @@ impl Application {
         })
     }
 
-    /// The port of the separate metrics listener, if there is one.
-    pub fn metrics_port(&self) -> Option<u16> {
-        self.metrics_listener
-            .as_ref()
-            .and_then(|l| l.local_addr().ok())
-            .map(|a| a.port())
-    }
-
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
@@ -115,8 +107,7 @@ impl Application {
         // Scrapes need no draining: this listener goes when the process does.
         let metrics_server = metrics_listener.map(|listener| {
             tracing::info!(address = ?listener.local_addr().ok(), "metrics on their own listener");
-            let router = http::metrics_router(state.clone());
-            tokio::spawn(async move { axum::serve(listener, router).await })
+            tokio::spawn(http::serve_metrics(listener, state.clone()))
         });
 
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel();
@@ -124,7 +115,7 @@ impl Application {
             shutdown.await;
             let _ = stopping_tx.send(Instant::now());
         };
-        let options = ServerOptions::from_settings(&settings, address);
+        let options = ServerOptions::from_settings(&settings);
         let router = http::router(state, with_metrics);
         let served = http::server::serve(listener, router, lifecycle, options, signal).await;
         if let Some(metrics_server) = metrics_server {

@@ -54,11 +54,10 @@ pub struct ServerOptions {
     pub reserved_fds: usize,
     pub shutdown_delay: Duration,
     pub shutdown_grace: Duration,
-    pub address: SocketAddr,
 }
 
 impl ServerOptions {
-    pub fn from_settings(settings: &Settings, address: SocketAddr) -> Self {
+    pub fn from_settings(settings: &Settings) -> Self {
         Self {
             header_read_timeout: Duration::from_secs(settings.header_read_timeout_secs),
             keep_alive_timeout: Duration::from_secs(settings.keep_alive_timeout_secs),
@@ -66,7 +65,6 @@ impl ServerOptions {
             reserved_fds: settings.db.max_connections as usize + 64,
             shutdown_delay: Duration::from_secs(settings.shutdown_delay_secs),
             shutdown_grace: Duration::from_secs(settings.shutdown_grace_secs),
-            address,
         }
     }
 }
