@@ -18,9 +18,9 @@ use crate::{
 
 pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
     with_database(&settings, |db| async move {
-        let result = db::migrate::run(&db).await;
-        audit::record_migration(&db, &result).await;
-        result.context("applying migrations")?;
+        db::migrate::run_audited(&db)
+            .await
+            .context("applying migrations")?;
         println!("migrations applied");
         Ok(())
     })
@@ -72,9 +72,9 @@ pub async fn demo(settings: Settings, options: DemoOptions) -> anyhow::Result<()
 /// `rates migrate`).
 async fn ensure_schema(pool: &sqlx::PgPool) -> anyhow::Result<()> {
     if !db::migrate::is_up_to_date(pool).await? {
-        let result = db::migrate::run(pool).await;
-        audit::record_migration(pool, &result).await;
-        result.context("applying migrations")?;
+        db::migrate::run_audited(pool)
+            .await
+            .context("applying migrations")?;
     }
     Ok(())
 }

@@ -11,6 +11,13 @@ pub async fn run(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await
 }
 
+/// [`run`], then its row in the audit trail.
+pub async fn run_audited(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    let result = run(pool).await;
+    super::audit::record_migration(pool, &result).await;
+    result
+}
+
 /// True when every embedded migration has been applied successfully.
 pub async fn is_up_to_date(pool: &PgPool) -> Result<bool, sqlx::Error> {
     let applied: Vec<i64> = match sqlx::query_scalar(

@@ -48,13 +48,19 @@ pub struct LocationRef {
     pub name: String,
 }
 
+impl From<Kind> for LocationKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Port => LocationKind::Port,
+            Kind::Region => LocationKind::Region,
+        }
+    }
+}
+
 impl From<&Place> for LocationRef {
     fn from(p: &Place) -> Self {
         Self {
-            kind: match p.kind {
-                Kind::Port => LocationKind::Port,
-                Kind::Region => LocationKind::Region,
-            },
+            kind: p.kind.into(),
             code: p.code.clone(),
             name: p.name.clone(),
         }
@@ -299,7 +305,7 @@ pub async fn search(
                 .as_deref()
                 .and_then(|slug| places.get(slug))
                 .map(LocationRef::from),
-            kind: LocationRef::from(p).kind,
+            kind: p.kind.into(),
             code: p.code.clone(),
             name: p.name.clone(),
         })
@@ -393,7 +399,7 @@ fn detail(snapshot: &Snapshot, code: &str) -> Option<LocationDetail> {
     let covered = reference.ports_of(code).unwrap_or(&[]);
     let coverage = snapshot.coverage();
     Some(LocationDetail {
-        kind: LocationRef::from(place).kind,
+        kind: place.kind.into(),
         code: place.code.clone(),
         name: place.name.clone(),
         path: refs(places.ancestors(place)),

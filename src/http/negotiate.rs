@@ -1,7 +1,21 @@
 //! Content negotiation on `Accept` (RFC 9110, 12.5.1), for the few
-//! endpoints that answer more than one media type.
+//! endpoints that answer more than one media type, and conditional requests
+//! on `If-None-Match`.
 
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
+
+/// `If-None-Match` holds our current tag (or `*`); weak tags compare equal
+/// to strong ones for this purpose (RFC 9110, 13.1.2).
+pub fn if_none_match(headers: &HeaderMap, etag: &HeaderValue) -> bool {
+    let ours = etag.to_str().unwrap_or_default();
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == ours || tag == "*")
+}
 
 /// The media type of `offered` the request's `Accept` prefers: the highest
 /// q-value, the most specific range deciding each type's q-value, and the

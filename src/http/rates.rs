@@ -151,7 +151,7 @@ pub async fn rates(
         (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         (header::VARY, HeaderValue::from_static("Accept")),
     ];
-    if matches_etag(&headers, &etag) {
+    if negotiate::if_none_match(&headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, validators).into_response());
     }
     let question = (
@@ -239,19 +239,6 @@ fn unknown_location(side: Side, request: &RatesRequest, reference: &Reference) -
         input,
         locations::suggestions(reference, location.as_str()),
     ))
-}
-
-/// `If-None-Match` holds our current tag (or `*`); weak tags compare equal
-/// to strong ones for this purpose (RFC 9110, 13.1.2).
-fn matches_etag(headers: &HeaderMap, etag: &HeaderValue) -> bool {
-    let ours = etag.to_str().unwrap_or_default();
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|tag| tag.trim().trim_start_matches("W/"))
-        .any(|tag| tag == ours || tag == "*")
 }
 
 /// Canonical parameter names and their accepted aliases.

@@ -71,7 +71,7 @@ impl File {
         } else {
             "no-cache"
         };
-        let mut response = if matches(request, &etag) {
+        let mut response = if super::negotiate::if_none_match(request, &etag) {
             StatusCode::NOT_MODIFIED.into_response()
         } else if gzip {
             let mut r = self.gzip.clone().into_response();
@@ -170,16 +170,6 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
             });
             (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
         })
-}
-
-fn matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
-    let ours = etag.to_str().unwrap_or_default();
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|tag| tag.trim().trim_start_matches("W/") == ours)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use super::Lifecycle;
 use crate::{
     config::Settings,
-    db::{self, connect},
+    db::{self, audit::Outcome, connect},
     demo::{self, DemoOptions},
     read_model::{ReadModel, sync::SyncHandle},
     telemetry::metrics as m,
@@ -78,11 +78,13 @@ async fn prepare(
 async fn migrate(pool: &PgPool) -> Result<(), String> {
     // Audited only when there was something to apply: replicas restart often.
     let pending = !db::migrate::is_up_to_date(pool).await.unwrap_or(false);
-    let result = db::migrate::run(pool).await;
-    if pending {
-        db::audit::record_migration(pool, &result).await;
-        metrics::counter!(m::MIGRATIONS, "outcome" => m::outcome(&result)).increment(1);
-    }
+    let result = if pending {
+        let result = db::migrate::run_audited(pool).await;
+        metrics::counter!(m::MIGRATIONS, "outcome" => Outcome::of(&result).as_str()).increment(1);
+        result
+    } else {
+        db::migrate::run(pool).await
+    };
     result.map_err(|e| format!("applying migrations failed: {e}"))
 }
 
@@ -93,13 +95,13 @@ async fn load_demo_if_empty(pool: &PgPool, lifecycle: &Lifecycle) -> Result<(), 
     if empty {
         lifecycle.starting_because("loading the demo dataset");
         let loaded = demo::load_demo(pool, &DemoOptions::default()).await;
-        metrics::counter!(m::IMPORTS, "outcome" => m::outcome(&loaded)).increment(1);
+        metrics::counter!(m::IMPORTS, "outcome" => Outcome::of(&loaded).as_str()).increment(1);
         let summary = loaded.map_err(|e| format!("loading the demo dataset failed: {e:#}"))?;
         db::audit::record(
             pool,
             "demo",
             "data",
-            db::audit::Outcome::Success,
+            Outcome::Success,
             serde_json::json!({ "summary": summary.to_string(), "by": "serve" }),
         )
         .await;

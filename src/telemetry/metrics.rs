@@ -297,8 +297,3 @@ pub fn record_cache(hit: bool) {
     });
     if hit { hits } else { misses }.increment(1);
 }
-
-/// A Prometheus label for an outcome.
-pub fn outcome<T, E>(result: &Result<T, E>) -> &'static str {
-    if result.is_ok() { "success" } else { "failure" }
-}
