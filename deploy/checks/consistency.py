@@ -57,6 +57,12 @@ class Reference:
         return self.raw["roles"]
 
     @property
+    def role_names(self) -> set[str]:
+        """Every database role the binary creates or logs in as."""
+        roles = self.roles
+        return {roles["owner"], roles["api"], roles["writer"], *roles["api_logins"]}
+
+    @property
     def image_uid(self) -> int:
         return self.raw["image_uid"]
 
@@ -66,13 +72,15 @@ class Reference:
                 return s
         return None
 
+    def subcommand(self, argv: list[str]) -> str | None:
+        """The subcommand argv (after the binary) runs: "db rotate", "serve", ... or None."""
+        if len(argv) > 1 and f"{argv[0]} {argv[1]}" in self.commands:
+            return f"{argv[0]} {argv[1]}"
+        return argv[0] if argv and argv[0] in self.commands else None
+
     def is_command(self, argv: list[str]) -> bool:
         """True when argv (after the binary) starts with a real subcommand."""
-        if not argv:
-            return False
-        if argv[0] in self.commands:
-            return True
-        return len(argv) > 1 and f"{argv[0]} {argv[1]}" in self.commands
+        return self.subcommand(argv) is not None
 
 
 DEFAULT_RATES = REPO / "target/debug/rates"
