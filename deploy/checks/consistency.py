@@ -19,6 +19,7 @@ import argparse
 import copy
 import importlib
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -104,10 +105,14 @@ _BINARY_REFERENCE: dict | None = None
 
 def edited_reference(edit=None) -> Reference:
     """The binary's reference, read once, with `edit(raw)` applied to a copy:
-    what the rules' tests use to show that each kind of drift is caught."""
+    what the rules' tests use to show that each kind of drift is caught. The
+    binary is target/debug/rates, unless RATES_REFERENCE names a saved
+    reference (`rates config --reference json` of another binary, such as
+    the one in the image)."""
     global _BINARY_REFERENCE
     if _BINARY_REFERENCE is None:
-        _BINARY_REFERENCE = binary_reference()
+        saved = os.environ.get("RATES_REFERENCE")
+        _BINARY_REFERENCE = json.loads(pathlib.Path(saved).read_text()) if saved else binary_reference()
     raw = copy.deepcopy(_BINARY_REFERENCE)
     if edit:
         edit(raw)
