@@ -27,21 +27,7 @@ case "${1:-}" in
 esac
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-cargo build --release --quiet
-rates=target/release/rates
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/rates-bench.XXXXXX")
-chmod 755 "$work"
-server=""
-stop_server() {
-  [[ -n "$server" ]] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  server=""
-}
-cleanup() {
-  stop_server
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/lib.sh
 export RATES_EMBEDDED_DATA_DIR="${KEEP:-$work/data}" RATES_EMBEDDED_DEMO_DATA=false RATES_LOG_FILTER=warn
 year=$([[ $dataset == demo ]] && echo 2024 || echo 2021)
 
@@ -56,19 +42,9 @@ else
 fi
 [[ -n "${KEEP:-}" ]] && touch "$KEEP/loaded"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export RATES_LISTEN="127.0.0.1:$port"
-start_server() { # access_log metrics: true|false each; logs go to a file, as deployed
-  RATES_ACCESS_LOG=$1 RATES_METRICS=$2 RATES_LOG_FILTER=info RATES_LOG_FORMAT=json \
-    "$rates" serve 2>>"$work/server-$1.log" &
-  server=$!
-  until "$rates" healthcheck 2>/dev/null; do
-    kill -0 "$server" 2>/dev/null || { echo "server died" >&2; cat "$work/server-$1.log" >&2; exit 1; }
-    sleep 0.05
-  done
-}
 started=$(date +%s.%N)
-start_server true true
+# As deployed: access log and metrics on, INFO, JSON lines to a file.
+start_server "$work/server.log" RATES_ACCESS_LOG=true RATES_METRICS=true RATES_LOG_FILTER=info RATES_LOG_FORMAT=json
 ready=$(python3 -c "print(f'{$(date +%s.%N) - $started:.2f}')")
 base="http://127.0.0.1:$port"
 
@@ -106,7 +82,7 @@ run "GET /" /
 run "port-to-port" "$port_query"
 run "region-to-region" "$region_query"
 run "random mix" --script
-echo "  ($(wc -l < "$work/server-true.log") log lines written)"
+echo "  ($(wc -l < "$work/server.log") log lines written)"
 pgdata="$RATES_EMBEDDED_DATA_DIR/pgdata"
 database_url="postgres://rates:$(cat "$RATES_EMBEDDED_DATA_DIR/superuser.password")@127.0.0.1:$(sed -n 4p "$pgdata/postmaster.pid")/rates"
 python3 bench/pick.py fresh "$base" "$database_url" "$orig_port" "$dest_port" "$year-01-15"

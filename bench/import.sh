@@ -13,17 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 prices=${1:-1000000}
-cargo build --release --quiet
-rates=target/release/rates
-work=$(mktemp -d "${TMPDIR:-/tmp}/rates-import.XXXXXX")
-chmod 755 "$work"
-server="" sampler=""
-cleanup() {
-  [[ -n "$sampler" ]] && kill "$sampler" 2>/dev/null
-  [[ -n "$server" ]] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/lib.sh
 export RATES_EMBEDDED_DATA_DIR="${KEEP:-$work/data}" RATES_EMBEDDED_DEMO_DATA=false RATES_LOG_FILTER=warn
 demo() { "$rates" demo --prices "$prices" --days 365 --first-day 2024-01-01 --seed "$1"; }
 
@@ -35,14 +25,7 @@ else
   [[ -n "${KEEP:-}" ]] && touch "$KEEP/loaded-$prices"
 fi
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export RATES_LISTEN="127.0.0.1:$port"
-"$rates" serve 2>"$work/server.log" &
-server=$!
-until "$rates" healthcheck 2>/dev/null; do
-  kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
+start_server "$work/server.log"
 base="http://127.0.0.1:$port"
 read -r orig dest < <(python3 bench/pick.py lane "$base")
 query="$base/rates?date_from=2024-01-01&date_to=2024-12-30&orig_code=$orig&dest_code=$dest"
@@ -62,7 +45,7 @@ committed=$(date +%s.%N)
 until [[ "$(etag)" != "$before_tag" ]]; do sleep 0.05; done
 followed=$(date +%s.%N)
 sleep 1
-kill "$sampler"; sampler=""
+kill "$sampler"
 rss_after=$(rss VmRSS)
 peak=$(rss VmHWM)
 status=$(curl -s -o /dev/null -w '%{http_code}' "$base/readyz")

@@ -14,27 +14,13 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-8s}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-cargo build --release --quiet
-rates=target/release/rates
-work=$(mktemp -d "${TMPDIR:-/tmp}/rates-overhead.XXXXXX")
-chmod 755 "$work"
-server=""
-stop_server() {
-  [[ -n "$server" ]] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  server=""
-}
-trap 'stop_server; rm -rf "$work"' EXIT
+source bench/lib.sh
 export RATES_EMBEDDED_DATA_DIR="$work/data" RATES_EMBEDDED_DEMO_DATA=false RATES_LOG_FILTER=warn
 "$rates" import ../shared/data/xeneta-rates-2021.sql >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export RATES_LISTEN="127.0.0.1:$port"
 url="http://127.0.0.1:$port/rates?date_from=2021-01-01&date_to=2021-01-31&orig_code=CNGGZ&dest_code=EETLL"
 
 measure() { # name access_log metrics
-  RATES_ACCESS_LOG=$2 RATES_METRICS=$3 RATES_LOG_FILTER=info RATES_LOG_FORMAT=json \
-    "$rates" serve 2>>"$work/server.log" &
-  server=$!
-  until "$rates" healthcheck 2>/dev/null; do sleep 0.05; done
+  start_server "$work/server.log" RATES_ACCESS_LOG="$2" RATES_METRICS="$3" RATES_LOG_FILTER=info RATES_LOG_FORMAT=json
   wrk -t2 -c64 -d"$DURATION" "$url" | awk -v name="$1" '/Requests\/sec/ {print name, $2}' >>"$work/results"
   stop_server
 }

@@ -19,6 +19,7 @@ import argparse
 import copy
 import importlib
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -57,6 +58,12 @@ class Reference:
         return self.raw["roles"]
 
     @property
+    def role_names(self) -> set[str]:
+        """Every database role the binary creates or logs in as."""
+        roles = self.roles
+        return {roles["owner"], roles["api"], roles["writer"], *roles["api_logins"]}
+
+    @property
     def image_uid(self) -> int:
         return self.raw["image_uid"]
 
@@ -66,13 +73,15 @@ class Reference:
                 return s
         return None
 
+    def subcommand(self, argv: list[str]) -> str | None:
+        """The subcommand argv (after the binary) runs: "db rotate", "serve", ... or None."""
+        if len(argv) > 1 and f"{argv[0]} {argv[1]}" in self.commands:
+            return f"{argv[0]} {argv[1]}"
+        return argv[0] if argv and argv[0] in self.commands else None
+
     def is_command(self, argv: list[str]) -> bool:
         """True when argv (after the binary) starts with a real subcommand."""
-        if not argv:
-            return False
-        if argv[0] in self.commands:
-            return True
-        return len(argv) > 1 and f"{argv[0]} {argv[1]}" in self.commands
+        return self.subcommand(argv) is not None
 
 
 DEFAULT_RATES = REPO / "target/debug/rates"
@@ -96,10 +105,14 @@ _BINARY_REFERENCE: dict | None = None
 
 def edited_reference(edit=None) -> Reference:
     """The binary's reference, read once, with `edit(raw)` applied to a copy:
-    what the rules' tests use to show that each kind of drift is caught."""
+    what the rules' tests use to show that each kind of drift is caught. The
+    binary is target/debug/rates, unless RATES_REFERENCE names a saved
+    reference (`rates config --reference json` of another binary, such as
+    the one in the image)."""
     global _BINARY_REFERENCE
     if _BINARY_REFERENCE is None:
-        _BINARY_REFERENCE = binary_reference()
+        saved = os.environ.get("RATES_REFERENCE")
+        _BINARY_REFERENCE = json.loads(pathlib.Path(saved).read_text()) if saved else binary_reference()
     raw = copy.deepcopy(_BINARY_REFERENCE)
     if edit:
         edit(raw)

@@ -92,14 +92,14 @@ def check_spc(obj: dict) -> list[str]:
     return problems
 
 
-def pod_specs(obj: dict) -> list[dict]:
-    spec = obj.get("spec", {}) or {}
+def pod_spec(obj: dict) -> dict:
+    """The pod spec of a Pod or a workload's template ({} for other kinds)."""
+    spec = obj.get("spec") or {}
     if obj.get("kind") == "Pod":
-        return [spec]
-    template = spec.get("template", {}) or {}
+        return spec
     if obj.get("kind") == "CronJob":
-        template = spec.get("jobTemplate", {}).get("spec", {}).get("template", {})
-    return [template.get("spec", {}) or {}]
+        spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+    return ((spec.get("template") or {}).get("spec")) or {}
 
 
 def check(objects: list[dict]) -> list[str]:
@@ -114,19 +114,18 @@ def check(objects: list[dict]) -> list[str]:
             problems.append(f"{kind}/{obj.get('metadata', {}).get('name')}: no check for {api} {kind}")
     for obj in objects:
         namespace = obj.get("metadata", {}).get("namespace")
-        for spec in pod_specs(obj):
-            for volume in spec.get("volumes", []) or []:
-                csi = volume.get("csi")
-                if not csi:
-                    continue
-                where = f"{obj.get('kind')}/{obj['metadata'].get('name')} volume {volume.get('name')}"
-                if csi.get("driver") != CSI_DRIVER:
-                    problems.append(f"{where}: driver must be {CSI_DRIVER}")
-                if csi.get("readOnly") is not True:
-                    problems.append(f"{where}: must be readOnly")
-                spc = (csi.get("volumeAttributes") or {}).get("secretProviderClass")
-                if (namespace, spc) not in classes:
-                    problems.append(f"{where}: SecretProviderClass {spc!r} not found in namespace {namespace!r}")
+        for volume in pod_spec(obj).get("volumes", []) or []:
+            csi = volume.get("csi")
+            if not csi:
+                continue
+            where = f"{obj.get('kind')}/{obj['metadata'].get('name')} volume {volume.get('name')}"
+            if csi.get("driver") != CSI_DRIVER:
+                problems.append(f"{where}: driver must be {CSI_DRIVER}")
+            if csi.get("readOnly") is not True:
+                problems.append(f"{where}: must be readOnly")
+            spc = (csi.get("volumeAttributes") or {}).get("secretProviderClass")
+            if (namespace, spc) not in classes:
+                problems.append(f"{where}: SecretProviderClass {spc!r} not found in namespace {namespace!r}")
     return problems
 
 

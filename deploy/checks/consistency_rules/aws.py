@@ -162,8 +162,7 @@ def check(ref, repo: pathlib.Path) -> list[str]:
     for path, where in names.paths:
         if path not in probes:
             findings.append(f"{where}: health check path {path} is not {sorted(probes)}")
-    roles = ref.roles
-    known_roles = {roles["owner"], roles["api"], roles["writer"], *roles["api_logins"]}
+    known_roles = ref.role_names
     for role, where in names.roles:
         if role not in known_roles:
             findings.append(f"{where}: database role {role} is not one the binary creates")

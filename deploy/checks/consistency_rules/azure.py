@@ -68,12 +68,6 @@ def _args(expr: str) -> list[str]:
     return re.findall(r'"([^"]*)"', expr)
 
 
-def _command(ref, args: list[str]) -> str | None:
-    if len(args) > 1 and f"{args[0]} {args[1]}" in ref.commands:
-        return f"{args[0]} {args[1]}"
-    return args[0] if args and args[0] in ref.commands else None
-
-
 def _containers(block: Block):
     for template in block.children("template"):
         for c in template.children("container") + template.children("init_container"):
@@ -90,7 +84,7 @@ def _check_stack(ref, repo: pathlib.Path, stack: pathlib.Path, findings: list[st
             findings.append(f"{f.relative_to(repo)}: cannot parse: {e}")
     locals_ = _locals([b for _, r in roots for b in r.blocks])
     http = ref.http
-    roles = {ref.roles["owner"], ref.roles["api"], ref.roles["writer"], *ref.roles["api_logins"]}
+    roles = ref.role_names
     for f, root in roots:
         text = f.read_text()
         rel = f.relative_to(repo)
@@ -111,7 +105,7 @@ def _check_stack(ref, repo: pathlib.Path, stack: pathlib.Path, findings: list[st
                 where = f"{rel}: {r.labels[0]}.{r.labels[1]} container {c.attr('name').expr if c.attr('name') else '?'}"
                 args_attr = c.attr("args")
                 args = _args(args_attr.expr) if args_attr and args_attr.expr.strip().startswith("[") else []
-                command = _command(ref, args)
+                command = ref.subcommand(args)
                 names = {_value(e.attr("name").expr, locals_) for e in c.children("env") if e.attr("name")}
                 for d in c.children("dynamic"):
                     if d.labels == ["env"] and d.attr("for_each"):

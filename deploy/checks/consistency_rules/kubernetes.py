@@ -17,6 +17,7 @@ import pathlib
 import re
 
 import yaml
+from k8s_crds import pod_spec
 
 KIT = pathlib.Path("deploy/kubernetes")
 RATES_IMAGE = "rates"
@@ -26,15 +27,6 @@ ROLE = re.compile(r"\brates_[a-z_]+\b")
 
 def _docs(path: pathlib.Path) -> list[dict]:
     return [d for d in yaml.safe_load_all(path.read_text()) if isinstance(d, dict)]
-
-
-def _pod_spec(doc: dict) -> dict:
-    spec = doc.get("spec") or {}
-    if doc.get("kind") == "Pod":
-        return spec
-    if doc.get("kind") == "CronJob":
-        spec = (spec.get("jobTemplate") or {}).get("spec") or {}
-    return ((spec.get("template") or {}).get("spec")) or {}
 
 
 def _generators(kit: pathlib.Path) -> dict[str, dict[str, str]]:
@@ -70,13 +62,6 @@ def _patched_envs(kit: pathlib.Path) -> list[tuple[str, str, str, list[dict]]]:
     return found
 
 
-def _command(ref, args: list[str]) -> str | None:
-    """The subcommand args run: "db rotate", "serve", ... or None."""
-    if len(args) > 1 and f"{args[0]} {args[1]}" in ref.commands:
-        return f"{args[0]} {args[1]}"
-    return args[0] if args and args[0] in ref.commands else None
-
-
 def check(ref, repo: pathlib.Path) -> list[str]:
     kit = repo / KIT
     if not kit.is_dir():
@@ -103,7 +88,7 @@ def check(ref, repo: pathlib.Path) -> list[str]:
             if doc.get("kind") in WORKLOADS:
                 workloads.append((path, doc))
     for path, doc in workloads:
-        spec = _pod_spec(doc)
+        spec = pod_spec(doc)
         name = (doc.get("metadata") or {}).get("name")
         for c in spec.get("containers", []) or []:
             if c.get("image") != RATES_IMAGE:
@@ -112,7 +97,7 @@ def check(ref, repo: pathlib.Path) -> list[str]:
             args = [str(a) for a in c.get("args", []) or []]
             if not ref.is_command(args):
                 findings.append(f"{where}: args {args} are not a rates subcommand")
-            command = _command(ref, args)
+            command = ref.subcommand(args)
             commands[(doc["kind"], name)] = command
             env_names = [e["name"] for e in c.get("env", []) or []]
             for ef in c.get("envFrom", []) or []:
@@ -160,7 +145,7 @@ def check(ref, repo: pathlib.Path) -> list[str]:
         for key in data:
             if key.startswith("RATES_") and key not in setting_keys:
                 findings.append(f"ConfigMap {cm}: {key} is not a setting (an unknown RATES_* variable stops the binary)")
-    roles = {ref.roles["owner"], ref.roles["api"], ref.roles["writer"], *ref.roles["api_logins"]}
+    roles = ref.role_names
     for path in sorted(kit.rglob("*")):
         if path.is_file() and path.suffix in (".yaml", ".env"):
             for role in set(ROLE.findall(path.read_text())):

@@ -8,9 +8,6 @@ The reference is the binary's (`RATES_REFERENCE=FILE`, from
 
 from __future__ import annotations
 
-import copy
-import json
-import os
 import pathlib
 import shutil
 import sys
@@ -20,30 +17,22 @@ import unittest
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from consistency import REPO, Reference, binary_reference  # noqa: E402
+from consistency import REPO, edited_reference as reference  # noqa: E402
 from consistency_rules import docker  # noqa: E402
 
 FILES = [docker.DOCKERFILE, *docker.COMPOSE_FILES, docker.ENV_EXAMPLE, docker.HAPROXY, docker.BUILD_SCRIPT]
 
 
-def reference_raw() -> dict:
-    path = os.environ.get("RATES_REFERENCE")
-    if path:
-        return json.loads(pathlib.Path(path).read_text())
-    return binary_reference()
-
-
 class DockerRule(unittest.TestCase):
     def setUp(self):
-        self.raw = reference_raw()
         self.tmp = pathlib.Path(tempfile.mkdtemp())
         self.addCleanup(shutil.rmtree, self.tmp)
         for name in FILES:
             (self.tmp / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(REPO / name, self.tmp / name)
 
-    def findings(self, raw=None) -> list[str]:
-        return docker.check(Reference(raw or self.raw), self.tmp)
+    def findings(self, ref=None) -> list[str]:
+        return docker.check(ref or reference(), self.tmp)
 
     def edit(self, name: str, old: str, new: str) -> None:
         path = self.tmp / name
@@ -51,8 +40,8 @@ class DockerRule(unittest.TestCase):
         self.assertIn(old, text, f"{name} no longer contains {old!r}: update the test")
         path.write_text(text.replace(old, new))
 
-    def assertFinding(self, fragment: str, raw=None) -> None:
-        found = self.findings(raw)
+    def assertFinding(self, fragment: str, ref=None) -> None:
+        found = self.findings(ref)
         self.assertTrue(any(fragment in f for f in found), f"no finding with {fragment!r} in {found}")
 
     def test_the_kit_is_consistent(self):
@@ -63,33 +52,39 @@ class DockerRule(unittest.TestCase):
         self.assertFinding("RATES_GIT_REV is not a setting the binary reads")
 
     def test_a_renamed_setting_breaks_it(self):
-        raw = copy.deepcopy(self.raw)
-        for s in raw["settings"]:
-            if s["env"] == "RATES_DB_PASSWORD_FILE":
-                s["env"] = "RATES_DB_PASSWORD_PATH"
-                s["aliases"] = []
-        self.assertFinding("RATES_DB_PASSWORD_FILE is not a setting", raw)
+        def rename(raw):
+            for s in raw["settings"]:
+                if s["env"] == "RATES_DB_PASSWORD_FILE":
+                    s["env"] = "RATES_DB_PASSWORD_PATH"
+                    s["aliases"] = []
+
+        self.assertFinding("RATES_DB_PASSWORD_FILE is not a setting", reference(rename))
 
     def test_a_renamed_image_setting_breaks_it(self):
-        raw = copy.deepcopy(self.raw)
-        for s in raw["settings"]:
-            if s["env"] == "RATES_SHUTDOWN_DELAY_SECS":
-                s["env"] = "RATES_DRAIN_SECS"
-        self.assertFinding("Dockerfile (runtime): RATES_SHUTDOWN_DELAY_SECS", raw)
+        def rename(raw):
+            for s in raw["settings"]:
+                if s["env"] == "RATES_SHUTDOWN_DELAY_SECS":
+                    s["env"] = "RATES_DRAIN_SECS"
+
+        self.assertFinding("Dockerfile (runtime): RATES_SHUTDOWN_DELAY_SECS", reference(rename))
 
     def test_a_renamed_subcommand_breaks_it(self):
-        raw = copy.deepcopy(self.raw)
-        raw["commands"] = [c for c in raw["commands"] if c != "db rotate"] + ["db rotate-login"]
-        self.assertFinding("`rates db rotate` is not a rates subcommand", raw)
-        raw["commands"] = [c for c in self.raw["commands"] if c != "healthcheck"]
-        self.assertFinding("HEALTHCHECK: `rates healthcheck`", raw)
+        def rename(raw):
+            raw["commands"] = [c for c in raw["commands"] if c != "db rotate"] + ["db rotate-login"]
+
+        def drop_healthcheck(raw):
+            raw["commands"] = [c for c in raw["commands"] if c != "healthcheck"]
+
+        self.assertFinding("`rates db rotate` is not a rates subcommand", reference(rename))
+        self.assertFinding("HEALTHCHECK: `rates healthcheck`", reference(drop_healthcheck))
 
     def test_port_path_and_uid_follow_the_binary(self):
-        raw = copy.deepcopy(self.raw)
-        raw["http"]["default_port"] = 8080
-        raw["http"]["readiness"] = "/ready"
-        raw["image_uid"] = 1000
-        found = self.findings(raw)
+        def move(raw):
+            raw["http"]["default_port"] = 8080
+            raw["http"]["readiness"] = "/ready"
+            raw["image_uid"] = 1000
+
+        found = self.findings(reference(move))
         for fragment in ("EXPOSE 3000", "publishes container port 3000", "backend port 3000",
                          "health check is not GET /ready", "USER 65532:65532"):
             self.assertTrue(any(fragment in f for f in found), f"{fragment!r} not in {found}")

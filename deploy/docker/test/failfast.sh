@@ -13,11 +13,9 @@ cd "$(dirname "$0")/../../.."
 source deploy/docker/test/lib.sh
 : "${APP_IMAGE:?}" "${POSTGRES_IMAGE:?}"
 export APP_IMAGE POSTGRES_IMAGE API_PORT=0 SEED_DIR=/nonexistent
-work=$(mktemp -d)
 PROJECT=ratesci-nosecret
+use_work_dir
 COMPOSE=(-f "$work/compose.yaml")
-cleanup() { dc down -v --remove-orphans >/dev/null 2>&1 || true; rm -rf "$work"; }
-trap cleanup EXIT
 
 # expect_failure SECONDS MESSAGE_REGEX WHAT COMMAND...: COMMAND must fail
 # within SECONDS, saying MESSAGE_REGEX.

@@ -11,6 +11,27 @@ dc() { "$docker" compose -p "$PROJECT" "${COMPOSE[@]}" "$@"; }
 say() { echo "   $*"; }
 fail() { echo "FAILED: $*" >&2; exit 1; }
 
+# Takes the test project down with its volumes (nothing to take down is fine).
+down() { dc down -v --remove-orphans >/dev/null 2>&1 || true; }
+
+# For the compose tests: a scratch directory, $work, and on exit the load
+# stopped (if one runs), the test project taken down and $work removed.
+use_work_dir() {
+  work=$(mktemp -d)
+  trap '[[ -z ${LOAD_PID:-} ]] || kill "$LOAD_PID" 2>/dev/null || true; down; rm -rf "$work"' EXIT
+}
+
+# `up --wait` of the test project (logs shown when it fails), timed.
+up() {
+  local t0; t0=$(date +%s)
+  if ! dc up --wait --wait-timeout 300 --no-build --quiet-pull >"$work/up.log" 2>&1; then
+    cat "$work/up.log" >&2
+    dc logs --no-color --tail 40 >&2 || true
+    fail "docker compose up --wait"
+  fi
+  say "up --wait: $(($(date +%s) - t0)) s"
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

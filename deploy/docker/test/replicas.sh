@@ -11,22 +11,15 @@ COMPOSE=(-f compose.yaml -f deploy/docker/compose.proxy.yaml)
 PROXY_PORT=$(free_port)
 export APP_IMAGE POSTGRES_IMAGE PROXY_IMAGE PROXY_PORT SEED_COMMAND=demo
 base=http://127.0.0.1:$PROXY_PORT
-work=$(mktemp -d)
-cleanup() {
-  [[ -z ${LOAD_PID:-} ]] || kill "$LOAD_PID" 2>/dev/null || true
-  dc down -v --remove-orphans >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-dc down -v --remove-orphans >/dev/null 2>&1 || true   # what an interrupted run left
+use_work_dir
+down   # what an interrupted run left
 (umask 077 && deploy/docker/secrets.sh >/dev/null)
 
 echo "-- up --wait: two api replicas behind the proxy"
-t0=$(date +%s)
-dc up --wait --wait-timeout 300 --no-build >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; dc logs --no-color --tail 40 >&2; fail "up --wait"; }
+up
 mapfile -t replicas < <(dc ps -q api)
 ((${#replicas[@]} == 2)) || fail "expected 2 api replicas, found ${#replicas[@]}"
-say "up in $(($(date +%s) - t0)) s; replicas: ${replicas[0]:0:12} ${replicas[1]:0:12}"
+say "replicas: ${replicas[0]:0:12} ${replicas[1]:0:12}"
 get "$base/" | grep -qx '{"message":"Hello world!"}' || fail "GET / through the proxy"
 
 echo "-- restart one replica after the other under load"

@@ -20,24 +20,8 @@ SEED_DIR=$(cd ../shared/data && pwd)
 SEED_COMMAND="import /seed/xeneta-rates-2021.sql"
 export APP_IMAGE POSTGRES_IMAGE API_PORT SEED_DIR SEED_COMMAND
 base=http://127.0.0.1:$API_PORT
-work=$(mktemp -d)
-cleanup() {
-  [[ -z ${LOAD_PID:-} ]] || kill "$LOAD_PID" 2>/dev/null || true
-  dc down -v --remove-orphans >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-dc down -v --remove-orphans >/dev/null 2>&1 || true   # what an interrupted run left
-
-up() {
-  local t0; t0=$(date +%s)
-  if ! dc up --wait --wait-timeout 300 --no-build --quiet-pull >"$work/up.log" 2>&1; then
-    cat "$work/up.log" >&2
-    dc logs --no-color --tail 40 >&2 || true
-    fail "docker compose up --wait"
-  fi
-  say "up --wait: $(($(date +%s) - t0)) s"
-}
+use_work_dir
+down   # what an interrupted run left
 
 echo "-- secrets: made under umask 077, readable by the containers' users"
 (umask 077 && deploy/docker/secrets.sh >/dev/null)
