@@ -138,12 +138,24 @@ pub fn pool_options(db: &DbSettings) -> PgPoolOptions {
         .max_lifetime(db.max_lifetime())
 }
 
+/// How long a request waits for the credentials to be re-read after a
+/// refused login (a token or file is read in milliseconds).
+const REREAD_BOUND: Duration = Duration::from_secs(1);
+
 /// A connection from the pool for a request's queries, timed and counted
-/// while waited for (the pool itself says nothing about waiting).
+/// while waited for (the pool itself says nothing about waiting), and tried
+/// once more after a refused login, when the credentials have been re-read.
 pub async fn acquire(pool: &PgPool) -> Result<PoolConnection<Postgres>, sqlx::Error> {
     let started = Instant::now();
     metrics::gauge!(m::POOL_PENDING).increment(1.0);
-    let conn = pool.acquire().await;
+    let mut conn = pool.acquire().await;
+    // A refused login: the credentials changed under us (a token renewed, a
+    // password rotated). Once the source is re-read, one more try.
+    if let Err(e) = &conn
+        && crate::secrets::reread_after_refused_login(e, REREAD_BOUND).await
+    {
+        conn = pool.acquire().await;
+    }
     metrics::gauge!(m::POOL_PENDING).decrement(1.0);
     metrics::histogram!(m::POOL_ACQUIRE).record(started.elapsed().as_secs_f64());
     conn

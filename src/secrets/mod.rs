@@ -223,6 +223,21 @@ fn is_auth_failure(e: &sqlx::Error) -> bool {
         if matches!(d.code().as_deref(), Some("28P01" | "28000")))
 }
 
+/// When `e` is a refused login: wakes the refreshers (as
+/// [`report_if_auth_failure`]) and waits, at most `bound`, until one has
+/// re-read its source. Returns whether it was, so that the caller may try once
+/// more with what was read.
+pub async fn reread_after_refused_login(e: &sqlx::Error, bound: Duration) -> bool {
+    if !is_auth_failure(e) {
+        return false;
+    }
+    // Registered before the wake-up, so the notification cannot be missed.
+    let reread = refresher::REREAD.notified();
+    report_if_auth_failure(e);
+    let _ = tokio::time::timeout(bound, reread).await;
+    true
+}
+
 /// When `e` is a refused login, wakes every refresher so it re-reads its
 /// source now: the credentials changed under us. Returns whether it was.
 pub fn report_if_auth_failure(e: &sqlx::Error) -> bool {

@@ -22,6 +22,8 @@ use crate::telemetry::metrics as m;
 
 /// Woken by [`super::report_if_auth_failure`].
 pub(super) static AUTH_FAILED: Notify = Notify::const_new();
+/// Notified each time a refresher has re-read its source (whatever it found).
+pub(super) static REREAD: Notify = Notify::const_new();
 
 /// After a failed read, try again this soon (or the period, if shorter).
 const RETRY: Duration = Duration::from_secs(2);
@@ -196,6 +198,7 @@ async fn run(
                 RETRY.min(period).min(next_wait(&current, period))
             }
         };
+        REREAD.notify_waiters();
     }
 }
 

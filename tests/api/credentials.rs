@@ -381,7 +381,7 @@ async fn readyz_reports_the_credential_source() {
 
 /// A password changed out of band (not by `rates db rotate`): the first
 /// refused login makes the service re-read its source at once, long before
-/// its (hour-long) refresh period.
+/// its (hour-long) refresh period, and the request retries with it.
 #[tokio::test]
 async fn a_refused_login_makes_the_service_reread_its_credentials() {
     let (database, admin_url) = seeded_database().await;
@@ -452,6 +452,9 @@ async fn a_refused_login_makes_the_service_reread_its_credentials() {
     }
     eprintln!("refused login: {refused} requests answered 503 before recovery");
     assert!(recovered, "the service never re-read its password file");
+    // The request that met the refused login waited for the re-read and
+    // tried once more, so no client saw it.
+    assert_eq!(refused, 0, "requests answered 503 before recovery");
     let refreshed_after = served.readyz().await.1["credentials"]["refreshed_at"].clone();
     assert_ne!(refreshed_before, refreshed_after);
     served.stop().await;
