@@ -39,7 +39,7 @@ COPY . .
 # The revision for rates_build_info (the build context has no .git); after
 # the dependency layer, so a new revision does not rebuild it.
 ARG REVISION=unknown
-ENV RATES_GIT_REVISION=${REVISION}
+ENV GIT_REVISION=${REVISION}
 # The binary leaves the target cache mount for /out, with what the runtime
 # stage needs besides it:
 # - libgcc_s, the one library the binary links beyond glibc (its directory

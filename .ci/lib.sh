@@ -5,7 +5,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Where CI keeps what it installs or builds between runs on the same machine
 # (Python tools, stand-in base images): never inside the checkout.
-CI_CACHE=${RATES_CI_CACHE:-/var/cache/rates-ci}
+CI_CACHE=${CI_CACHE_DIR:-/var/cache/rates-ci}
 mkdir -p "$CI_CACHE"
 
 _ci_started=$(date +%s)

@@ -2,7 +2,7 @@
 # checkov and trivy as the IaC scripts run them: `source .ci/scanners.sh`
 # after lib.sh and python_tools. Each fails on any finding without an inline
 # skip, fails when it scanned nothing (a moved directory must not turn into
-# a green run), and writes SARIF to $RATES_CI_SARIF_DIR when that is set
+# a green run), and writes SARIF to $CI_SARIF_DIR when that is set
 # (ci.yml uploads it to code scanning).
 
 # run_checkov NAME FRAMEWORK DIR...
@@ -24,7 +24,7 @@ if passed == 0:
 if any(r["summary"]["parsing_errors"] for r in reports):
     sys.exit(f"checkov {sys.argv[2]}: files it could not parse")
 PY
-  [[ -z ${RATES_CI_SARIF_DIR:-} ]] || cp "$out/sarif" "$RATES_CI_SARIF_DIR/checkov-$name.sarif"
+  [[ -z ${CI_SARIF_DIR:-} ]] || cp "$out/sarif" "$CI_SARIF_DIR/checkov-$name.sarif"
   rm -rf "$out"
   return "$rc"
 }
@@ -48,7 +48,7 @@ sys.exit(1 if bad else 0)
 PY
   # The findings themselves, readable.
   ((rc == 0)) || trivy config "${common[@]}" "$dir"
-  [[ -z ${RATES_CI_SARIF_DIR:-} ]] || trivy config "${common[@]}" --format sarif -o "$RATES_CI_SARIF_DIR/trivy-$name.sarif" "$dir"
+  [[ -z ${CI_SARIF_DIR:-} ]] || trivy config "${common[@]}" --format sarif -o "$CI_SARIF_DIR/trivy-$name.sarif" "$dir"
   rm -rf "$out"
   return "$rc"
 }

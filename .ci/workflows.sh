@@ -14,7 +14,7 @@ actionlint
 
 step "zizmor --offline"
 zizmor --offline .github
-[[ -z ${RATES_CI_SARIF_DIR:-} ]] || zizmor --offline --format sarif .github > "$RATES_CI_SARIF_DIR/zizmor.sarif"
+[[ -z ${CI_SARIF_DIR:-} ]] || zizmor --offline --format sarif .github > "$CI_SARIF_DIR/zizmor.sarif"
 
 step "checkov (github_actions)"
 run_checkov workflows github_actions .github

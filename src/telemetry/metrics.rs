@@ -68,7 +68,7 @@ pub fn install(enabled: bool) -> Option<&'static PrometheusHandle> {
             .expect("no other metrics recorder is installed");
         describe();
         register();
-        metrics::gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION"), "revision" => env!("RATES_GIT_REVISION")).set(1.0);
+        metrics::gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION"), "revision" => env!("GIT_REVISION")).set(1.0);
         metrics::gauge!(PROCESS_START).set(process_start_time());
         handle
     });

@@ -8,8 +8,7 @@ use crate::webdriver::{Browser, Options};
 /// axe-core's source: `AXE_CORE_JS`, else where `.ci/browser.sh` installs it.
 fn axe_source() -> String {
     let path = std::env::var("AXE_CORE_JS").unwrap_or_else(|_| {
-        let cache =
-            std::env::var("RATES_CI_CACHE").unwrap_or_else(|_| "/var/cache/rates-ci".into());
+        let cache = std::env::var("CI_CACHE_DIR").unwrap_or_else(|_| "/var/cache/rates-ci".into());
         format!("{cache}/axe-core/axe.min.js")
     });
     std::fs::read_to_string(&path).unwrap_or_else(|e| {

@@ -144,7 +144,7 @@ def check(ref, repo: pathlib.Path) -> list[str]:
         setting = ref.setting_for_env(env_name)
         return str(setting.get("default", "")) if setting else ""
 
-    # Variables build.rs reads while cargo compiles (RATES_GIT_REVISION): a
+    # Variables build.rs reads while cargo compiles (GIT_REVISION): a
     # build stage may set them; they are not settings of the binary.
     build_rs = repo / BUILD_SCRIPT
     build_inputs = set(

@@ -48,7 +48,7 @@ class DockerRule(unittest.TestCase):
         self.assertEqual(self.findings(), [])
 
     def test_a_build_stage_variable_build_rs_does_not_read_fails(self):
-        self.edit(docker.DOCKERFILE, "ENV RATES_GIT_REVISION=", "ENV RATES_GIT_REV=")
+        self.edit(docker.DOCKERFILE, "ENV GIT_REVISION=", "ENV RATES_GIT_REV=")
         self.assertFinding("RATES_GIT_REV is not a setting the binary reads")
 
     def test_a_renamed_setting_breaks_it(self):
